@@ -3,6 +3,9 @@ package org.tessera.core.io;
 import static org.tessera.core.io.SafetensorsException.quote;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -188,8 +191,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             root = Json.STRICT.readTree(text);
         } catch (JacksonException e) {
-            throw new SafetensorsException(path, null, "header is not valid JSON: " + firstLine(e.getOriginalMessage())
-                    + (e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")"), e);
+            throw jsonError(path, e);
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsException(path, null, "header must be a JSON object, found "
@@ -225,7 +227,7 @@ public final class SafetensorsFile implements AutoCloseable {
             previous = t;
         }
         if (expected != dataSize) {
-            throw new SafetensorsException(path, null, (dataSize - expected) + " bytes after the last tensor's data"
+            throw new SafetensorsException(path, null, (dataSize - expected) + " byte(s) after the last tensor's data"
                     + " (data buffer is " + dataSize + " bytes, tensors cover " + expected + ")");
         }
 
@@ -314,6 +316,30 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new SafetensorsException(path, name, what + " = " + v + " is out of range (0 to 2^63-1)");
         }
         return v.longValue();
+    }
+
+    /** Turns Jackson's parse errors into messages about the header (duplicate names get the tensor named). */
+    private static SafetensorsException jsonError(Path path, JacksonException e) {
+        String msg = firstLine(e.getOriginalMessage());
+        String at = e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")";
+        if (msg.startsWith("Duplicate field") && e instanceof StreamReadException sre
+                && sre.getProcessor() instanceof JsonParser p) {
+            // The parser is positioned in the object that has the key twice.
+            JsonStreamContext ctx = p.getParsingContext();
+            String key = ctx.getCurrentName();
+            JsonStreamContext parent = ctx.getParent();
+            if (parent == null || parent.inRoot()) {
+                return new SafetensorsException(path, key, "named twice in the header", e);
+            }
+            if (METADATA_KEY.equals(parent.getCurrentName()) && parent.getParent() != null && parent.getParent().inRoot()) {
+                return new SafetensorsException(path, null, METADATA_KEY + " has key " + quote(key) + " twice", e);
+            }
+            return new SafetensorsException(path, parent.getCurrentName(), "key " + quote(key) + " appears twice in its entry", e);
+        }
+        if (msg.startsWith("Trailing token")) {
+            return new SafetensorsException(path, null, "header has more after its JSON object" + at, e);
+        }
+        return new SafetensorsException(path, null, "header is not valid JSON: " + msg + at, e);
     }
 
     private static String firstLine(String s) {

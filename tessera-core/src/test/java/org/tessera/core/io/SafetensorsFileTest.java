@@ -215,7 +215,7 @@ class SafetensorsFileTest {
         assertFails("null    ", 0, null, "must be a JSON object");
         assertFails("", 0, null, "must be a JSON object", "nothing");
         assertFails("        ", 0, null, "must be a JSON object");
-        assertFails("{} {}", 0, null, "not valid JSON");
+        assertFails("{} {}", 0, null, "more after its JSON object");
         assertFails("{}\0\0\0", 0, null, "not valid JSON");
         assertFails("{'a':1}", 0, null, "not valid JSON");
         byte[] badUtf8 = "{\"\u00ff\":1}".getBytes(StandardCharsets.ISO_8859_1);
@@ -270,11 +270,13 @@ class SafetensorsFileTest {
         // Hole at the start.
         assertFails("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "a", "[0, 4)");
         // Trailing bytes after the last tensor.
-        assertFails("{" + A + "}", 9, null, "1 bytes after the last tensor");
+        assertFails("{" + A + "}", 9, null, "1 byte(s) after the last tensor");
         // Data without any tensor.
         assertFails("{}", 1, null, "after the last tensor");
         // Duplicate names (the reference's map would silently keep one).
-        assertFails("{" + A + "," + A + "}", 8, null, "Duplicate field 'a'");
+        assertFails("{" + A + "," + A + "}", 8, "a", "named twice in the header");
+        assertFails("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "a",
+                "key 'shape' appears twice");
     }
 
     @Test
@@ -282,6 +284,8 @@ class SafetensorsFileTest {
         assertFails("{\"__metadata__\":{\"k\":1}," + A + "}", 8, null, "value for key 'k' must be a string");
         assertFails("{\"__metadata__\":[\"k\"]," + A + "}", 8, null, "__metadata__ must be an object");
         assertFails("{\"__metadata__\":{\"k\":{\"x\":\"y\"}}," + A + "}", 8, null, "must be a string");
+        assertFails("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}," + A + "}", 8, null, "__metadata__ has key 'k' twice");
+        assertFails("{\"__metadata__\":{},\"__metadata__\":{}," + A + "}", 8, "__metadata__", "named twice");
     }
 
     @Test
