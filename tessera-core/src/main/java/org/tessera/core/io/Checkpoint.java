@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,6 +79,8 @@ public final class Checkpoint implements AutoCloseable {
             throw new SafetensorsException(index, null, "index is not valid UTF-8", e);
         } catch (JacksonException e) {
             throw new SafetensorsException(index, null, "index is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (NoSuchFileException e) {
+            throw new SafetensorsException(index, null, "no such file", e);
         } catch (IOException e) {
             throw new SafetensorsException(index, null, "cannot read index: " + e, e);
         }
