@@ -320,7 +320,9 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Turns Jackson's parse errors into messages about the header (duplicate names get the tensor named). */
     private static SafetensorsException jsonError(Path path, JacksonException e) {
-        String msg = firstLine(e.getOriginalMessage());
+        // Jackson's text mentions a redacted source ("[Source: REDACTED (...); line: 1, column: 9]"); keep the position.
+        String msg = firstLine(e.getOriginalMessage())
+                .replaceAll("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)]", "line $1, column $2");
         String at = e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")";
         if (msg.startsWith("Duplicate field") && e instanceof StreamReadException sre
                 && sre.getProcessor() instanceof JsonParser p) {

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,8 @@ public final class SafetensorsWriter implements AutoCloseable {
         /** Adds one {@code __metadata__} entry (Hugging Face files carry {@code "format": "pt"}). */
         public Builder metadata(String key, String value) {
             if (key == null || value == null) throw new IllegalArgumentException("metadata key and value must not be null");
+            requireEncodable("metadata key", key);
+            requireEncodable("metadata value", value);
             metadata.put(key, value);
             return this;
         }
@@ -83,6 +86,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                 throw new IllegalArgumentException(quote(name) + " is reserved for the metadata map");
             }
             if (decls.containsKey(name)) throw new IllegalArgumentException("tensor " + quote(name) + " declared twice");
+            requireEncodable("tensor name", name);
             long bytes = Math.multiplyExact(Tensor.elementCount(shape), (long) dtype.byteSize());
             decls.put(name, new Decl(name, dtype, shape.clone(), bytes));
             return this;
@@ -96,6 +100,13 @@ public final class SafetensorsWriter implements AutoCloseable {
         /** Creates the temporary file and writes the header; tensors follow through the returned writer. */
         public SafetensorsWriter open() {
             return new SafetensorsWriter(target, metadata, new ArrayList<>(decls.values()));
+        }
+    }
+
+    /** The header is UTF-8: a string with an unpaired surrogate has no encoding and would corrupt it. */
+    private static void requireEncodable(String what, String s) {
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(s)) {
+            throw new IllegalArgumentException(what + " " + quote(s) + " is not valid Unicode (unpaired surrogate)");
         }
     }
 

@@ -225,6 +225,8 @@ class SafetensorsWriterTest {
         assertThrows(IllegalArgumentException.class, () -> b.add("a", DType.F32, 1), "declared twice");
         assertThrows(IllegalArgumentException.class, () -> b.add("__metadata__", DType.F32, 1));
         assertThrows(IllegalArgumentException.class, () -> b.add("neg", DType.F32, -1));
+        assertThrows(IllegalArgumentException.class, () -> b.add("bad\uD800name", DType.F32, 1), "unpaired surrogate");
+        assertThrows(IllegalArgumentException.class, () -> b.metadata("k", "\uDC00"));
         try (SafetensorsWriter w = b.open()) {
             assertEquals("nope", assertThrows(SafetensorsException.class, () -> w.writeFloats("nope", new float[1])).tensor());
             assertThrows(SafetensorsException.class, () -> w.writeFloats("a", new float[3]), "wrong length");
