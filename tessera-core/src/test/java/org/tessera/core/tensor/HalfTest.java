@@ -41,6 +41,17 @@ class HalfTest {
         assertEquals(bf16Oracle(f), Half.floatToBf16(f), () -> "float " + f + " (0x" + Integer.toHexString(bits) + ")");
     }
 
+    /** Random ints almost never hit a tie; these put the low 16 bits exactly at and around the halfway point. */
+    @Property(tries = 2000)
+    void bf16TiesAndNearTies(@ForAll short high, @ForAll("nearHalf") int low) {
+        bf16RoundsToNearestEven((high << 16) | low);
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Integer> nearHalf() {
+        return net.jqwik.api.Arbitraries.of(0x8000, 0x7FFF, 0x8001, 0x0000, 0xFFFF, 0x0001);
+    }
+
     @Property(tries = 2000)
     void bf16WideningIsExactAndRoundTrips(@ForAll short bits) {
         float f = Half.bf16ToFloat(bits);
