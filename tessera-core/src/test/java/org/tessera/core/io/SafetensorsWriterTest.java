@@ -185,7 +185,8 @@ class SafetensorsWriterTest {
 
         // An exception inside try-with-resources: close() cleans up, the failure's cause stays primary.
         RuntimeException boom = assertThrows(RuntimeException.class, () -> {
-            try (SafetensorsWriter w2 = SafetensorsWriter.builder(p).add("a", DType.F32, 2).open()) {
+            try (SafetensorsWriter w2 = SafetensorsWriter.builder(p).add("a", DType.F32, 2).add("b", DType.F32, 1).open()) {
+                w2.writeFloats("a", new float[] {1, 2});
                 throw new RuntimeException("interrupted");
             }
         });
