@@ -152,7 +152,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     private SafetensorsWriter(Path target, Map<String, String> metadata, List<Decl> declared) {
         this.target = target;
         // Decreasing element size keeps each tensor aligned to its own element size; the sort is stable.
-        List<Decl> ordered = new ArrayList<>(declared);
+        // Fresh copies: a Builder may open several writers, and each tracks its own offsets and progress.
+        List<Decl> ordered = new ArrayList<>();
+        for (Decl d : declared) ordered.add(new Decl(d.name, d.dtype, d.shape, d.bytes));
         ordered.sort((a, b) -> Integer.compare(b.dtype.byteSize(), a.dtype.byteSize()));
         long offset = 0;
         for (Decl d : ordered) {

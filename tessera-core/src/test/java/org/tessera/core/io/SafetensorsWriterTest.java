@@ -243,6 +243,14 @@ class SafetensorsWriterTest {
         try (SafetensorsFile f = SafetensorsFile.open(p)) {
             assertArrayEquals(new long[] {5, 6}, f.tensor("i").toLongArray());
         }
+        // The same builder opens an independent second writer (its progress is not shared with the first).
+        try (SafetensorsWriter w = b.open()) {
+            w.writeFloats("a", new float[] {1, 2, 3, 4});
+            w.write("i", Tensor.ofInts(new int[] {8, 9}, 2));
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertArrayEquals(new long[] {8, 9}, f.tensor("i").toLongArray());
+        }
     }
 
     @Test
