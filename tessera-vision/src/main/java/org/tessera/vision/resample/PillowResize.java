@@ -1,8 +1,5 @@
 package org.tessera.vision.resample;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 import org.tessera.core.Parallel;
@@ -21,29 +18,17 @@ import org.tessera.vision.image.RgbImage;
  * Pillow's x86-64 build, which has no FMA contraction in its baseline instruction set).
  *
  * <p>Speed: weight tables are built once per axis and work is split over blocks of output rows on
- * {@link Parallel}. Both passes run through one kernel, {@link #convolve}, which sums whole runs of contiguous
- * bytes with the same weight per tap: plain loops that C2 turns into SIMD code. The vertical pass has that shape
- * already; for the horizontal pass a band of source rows is transposed byte-wise (so the band's rows become
- * contiguous), convolved the same way and transposed back. The passes are fused per block of output rows through
- * a small ring of intermediate rows, so the intermediate image is never materialised. The Vector API is
- * deliberately not used: until C2 compiles them its operations run hundreds of times slower, which made a
- * one-off resize in a fresh JVM take seconds; plain loops are fast from the first call.
+ * {@link Parallel}. The passes are fused per block through a small ring of intermediate rows, so the
+ * intermediate image is never materialised. Two sets of kernels give identical bytes: scalar ones that follow
+ * Pillow's loops, and {@link VectorKernels}, several times faster once C2 has compiled them but far slower before
+ * that; {@link KernelWarmup} switches to the vector kernels when they are ready, so that a one-off resize in a
+ * fresh JVM does not pay the Vector API's warm-up.
  */
 public final class PillowResize {
     /** Pillow's {@code PRECISION_BITS}: 8 bits of result, 2 of headroom for negative lobes and overshoot. */
     static final int PRECISION_BITS = 32 - 8 - 2;
     /** Pillow starts every sum at one half so that the final shift rounds to nearest. */
-    private static final int HALF = 1 << (PRECISION_BITS - 1);
-
-    /**
-     * Source rows the horizontal pass transposes at once (a multiple of 8, the transpose's block). 32 rows of a 4K
-     * frame's source band (360 KiB) stay in L2, and 3 * 32 contiguous bytes per output pixel make long enough runs.
-     */
-    static final int BAND = 32;
-    /** Longest run {@link #convolve} sums in one go: its int accumulators (8 KiB) stay in L1. */
-    private static final int CHUNK = 2048;
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    static final int HALF = 1 << (PRECISION_BITS - 1);
 
     private PillowResize() {}
 
@@ -53,6 +38,11 @@ public final class PillowResize {
      * size gives a copy.
      */
     public static RgbImage resize(RgbImage src, int width, int height, Filter filter) {
+        return resize(src, width, height, filter, KernelWarmup.vectorReady());
+    }
+
+    /** As {@link #resize(RgbImage, int, int, Filter)} with the kernels chosen by the caller (tests run both). */
+    static RgbImage resize(RgbImage src, int width, int height, Filter filter, boolean vector) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(filter, "filter");
         if (width <= 0 || height <= 0) {
@@ -67,9 +57,10 @@ public final class PillowResize {
             return new RgbImage(width, height, src.pixels().clone());
         }
         byte[] out = new byte[width * height * 3];
-        Passes p = new Passes(src.pixels(), inW, inH, out, width, height,
+        Passes p = new Passes(src.pixels(), inW, out, width,
                 width != inW ? Kernel.of(inW, width, filter) : null,
-                height != inH ? Kernel.of(inH, height, filter) : null);
+                height != inH ? Kernel.of(inH, height, filter) : null,
+                vector && VectorKernels.SUPPORTED);
         Parallel.forBlocks(height, p::run);
         return new RgbImage(width, height, out);
     }
@@ -161,12 +152,6 @@ public final class PillowResize {
         }
     }
 
-    /** Pillow's {@code clip8}: the accumulated sum shifted down to 8 bits and saturated. */
-    private static byte clip8(int acc) {
-        int v = acc >> PRECISION_BITS;
-        return (byte) (v < 0 ? 0 : (v > 255 ? 255 : v));
-    }
-
     /**
      * The two passes of one resize. {@link #run} makes a contiguous block of output rows; blocks share only the
      * read-only source and weight tables and each has its own scratch, so they run on separate threads.
@@ -174,38 +159,32 @@ public final class PillowResize {
     private static final class Passes {
         final byte[] src;
         final int inW;
-        final int inH;
         final byte[] out;
         final int outW;
-        final int outH;
         final Kernel kx;
         final Kernel ky;
+        final boolean vector;
 
-        Passes(byte[] src, int inW, int inH, byte[] out, int outW, int outH, Kernel kx, Kernel ky) {
+        Passes(byte[] src, int inW, byte[] out, int outW, Kernel kx, Kernel ky, boolean vector) {
             this.src = src;
             this.inW = inW;
-            this.inH = inH;
             this.out = out;
             this.outW = outW;
-            this.outH = outH;
             this.kx = kx;
             this.ky = ky;
+            this.vector = vector;
         }
 
         void run(int y0, int y1) {
             if (ky == null) {
-                Scratch sc = new Scratch();
-                for (int y = y0; y < y1; y += BAND) {
-                    horizontalBand(y, Math.min(BAND, y1 - y), out, y, sc);
-                }
+                horizontalRows(y0, y1 - y0, out, y0, scratch(y1 - y0));
             } else if (kx == null) {
                 int rowBytes = outW * 3;
                 int[] offs = new int[ky.maxCount];
-                int[] acc = new int[Math.min(CHUNK, rowBytes)];
                 for (int yy = y0; yy < y1; yy++) {
                     int n = ky.count[yy];
                     for (int t = 0; t < n; t++) offs[t] = (ky.start[yy] + t) * rowBytes;
-                    convolve(src, offs, n, ky.weights, yy * ky.stride, out, yy * rowBytes, rowBytes, acc);
+                    vertical(src, offs, n, ky.weights, yy * ky.stride, out, yy * rowBytes, rowBytes);
                 }
             } else {
                 fused(y0, y1);
@@ -214,63 +193,60 @@ public final class PillowResize {
 
         /**
          * Both passes for output rows [y0, y1). Horizontally resampled rows go into a ring that holds one output
-         * row's window plus a band of look-ahead, and each output row is summed from the ring. The windows only move
-         * down, so each intermediate row is computed once per block (Pillow computes the same rows, once in all).
+         * row's window plus a strip of look-ahead, and each output row is summed from the ring. The windows only
+         * move down, so each intermediate row is computed once per block (Pillow computes the same rows, once in all).
          */
         private void fused(int y0, int y1) {
             int rowBytes = outW * 3;
             // Rows of the horizontally resampled image this block reads: Pillow's ybox_first / ybox_last.
             int first = ky.start[y0];
             int last = ky.start[y1 - 1] + ky.count[y1 - 1];
-            // A whole number of bands, so a band never straddles the ring's end.
-            int ringRows = roundUp(Math.min(ky.maxCount + BAND - 1, last - first), BAND);
+            int strip = VectorKernels.STRIP;
+            // A whole number of strips, so that a strip never straddles the ring's end.
+            int ringRows = roundUp(Math.min(ky.maxCount + strip - 1, last - first), strip);
             byte[] ring = new byte[ringRows * rowBytes];
-            Scratch sc = new Scratch();
+            byte[][] scratch = scratch(last - first);
             int[] offs = new int[ky.maxCount];
-            int[] acc = new int[Math.min(CHUNK, rowBytes)];
             int done = first;
             for (int yy = y0; yy < y1; yy++) {
                 int s = ky.start[yy];
                 int n = ky.count[yy];
-                // done - first stays a multiple of BAND, and the ring is at least this window plus BAND - 1 rows,
-                // so a new band never overwrites a row that this or a later output row still needs.
+                // done - first stays a multiple of the strip height and the ring holds this window plus a strip less
+                // one row, so new rows never overwrite one that this or a later output row still needs.
                 while (done < s + n) {
-                    int rows = Math.min(BAND, last - done);
-                    horizontalBand(done, rows, ring, (done - first) % ringRows, sc);
+                    int rows = Math.min(strip, last - done);
+                    horizontalRows(done, rows, ring, (done - first) % ringRows, scratch);
                     done += rows;
                 }
                 for (int t = 0; t < n; t++) offs[t] = ((s + t - first) % ringRows) * rowBytes;
-                convolve(ring, offs, n, ky.weights, yy * ky.stride, out, yy * rowBytes, rowBytes, acc);
+                vertical(ring, offs, n, ky.weights, yy * ky.stride, out, yy * rowBytes, rowBytes);
             }
         }
 
-        /** Per-block scratch of the horizontal pass. */
-        private final class Scratch {
-            final byte[] band = new byte[inW * 3 * BAND];
-            final byte[] result = new byte[outW * 3 * BAND];
-            final int[] offs = new int[kx.maxCount];
-            final int[] acc = new int[3 * BAND];
+        /** Scratch for the vector horizontal pass (transposed source strip, transposed result strip), or null. */
+        private byte[][] scratch(int rows) {
+            return vector && rows >= VectorKernels.STRIP ? VectorKernels.stripScratch(inW, outW) : null;
         }
 
-        /**
-         * Horizontal pass of source rows [srcRow, srcRow + rows), rows <= BAND, into rows dstRow.. of {@code dst}.
-         * After the byte-wise transpose, source pixel x's three channels over the band's rows are the 3 * BAND
-         * contiguous bytes from x * 3 * BAND, so each output pixel is one {@link #convolve} over such runs; a short
-         * last band just carries stale rows along that are never transposed back.
-         */
-        private void horizontalBand(int srcRow, int rows, byte[] dst, int dstRow, Scratch sc) {
+        /** Horizontal pass of source rows [srcRow, srcRow + rows) into consecutive rows of {@code dst} from {@code dstRow}. */
+        private void horizontalRows(int srcRow, int rows, byte[] dst, int dstRow, byte[][] scratch) {
             int inRowBytes = inW * 3;
-            int outRowBytes = outW * 3;
-            int run = 3 * BAND;
-            transpose(src, srcRow * inRowBytes, inRowBytes, rows, inRowBytes, sc.band, BAND);
-            int[] start = kx.start;
-            int[] offs = sc.offs;
-            for (int xx = 0; xx < start.length; xx++) {
-                int n = kx.count[xx];
-                for (int t = 0; t < n; t++) offs[t] = (start[xx] + t) * run;
-                convolve(sc.band, offs, n, kx.weights, xx * kx.stride, sc.result, xx * run, run, sc.acc);
+            int dstRowBytes = outW * 3;
+            int r = 0;
+            if (scratch != null) {
+                for (; r + VectorKernels.STRIP <= rows; r += VectorKernels.STRIP) {
+                    VectorKernels.horizontalStrip(src, inRowBytes, (srcRow + r) * inRowBytes,
+                            dst, dstRowBytes, (dstRow + r) * dstRowBytes, kx, scratch);
+                }
             }
-            transpose(sc.result, 0, BAND, outRowBytes, rows, dst, dstRow * outRowBytes, outRowBytes);
+            for (; r < rows; r++) {
+                horizontalRow(src, (srcRow + r) * inRowBytes, dst, (dstRow + r) * dstRowBytes, kx);
+            }
+        }
+
+        private void vertical(byte[] in, int[] offs, int n, int[] w, int wOff, byte[] dst, int dstOff, int len) {
+            int done = vector ? VectorKernels.vertical(in, offs, n, w, wOff, dst, dstOff, len) : 0;
+            verticalScalar(in, offs, n, w, wOff, dst, dstOff, done, len);
         }
     }
 
@@ -278,104 +254,50 @@ public final class PillowResize {
         return (v + m - 1) / m * m;
     }
 
-    /**
-     * {@code out[outOff + i] = clip8(HALF + sum_t w[wOff + t] * in[offs[t] + i])} for i in [0, len): n rows of
-     * bytes, one weight each, summed sample by sample in 32-bit integers exactly as Pillow's passes do (the order of
-     * integer additions cannot change the result). Written as plain loops over i, with taps taken four at a time
-     * to keep the accumulators' memory traffic down, so C2 vectorises them.
-     */
-    static void convolve(byte[] in, int[] offs, int n, int[] w, int wOff, byte[] out, int outOff, int len, int[] acc) {
-        for (int from = 0; from < len; from += acc.length) {
-            int m = Math.min(acc.length, len - from);
-            int a = offs[0] + from;
-            int ka = w[wOff];
-            for (int i = 0; i < m; i++) {
-                acc[i] = HALF + (in[a + i] & 0xFF) * ka;
+    /** Pillow's {@code clip8}: the sum shifted down to 8 bits and saturated. */
+    static byte clip8(int acc) {
+        int v = acc >> PRECISION_BITS;
+        return (byte) (v < 0 ? 0 : (v > 255 ? 255 : v));
+    }
+
+    /** Pillow's {@code ImagingResampleHorizontal_8bpc} for one RGB row. */
+    static void horizontalRow(byte[] in, int inOff, byte[] out, int outOff, Kernel kx) {
+        int[] start = kx.start;
+        int[] count = kx.count;
+        int[] w = kx.weights;
+        int stride = kx.stride;
+        int o = outOff;
+        for (int xx = 0; xx < start.length; xx++) {
+            int p = inOff + start[xx] * 3;
+            int kb = xx * stride;
+            int n = count[xx];
+            int r = HALF;
+            int g = HALF;
+            int b = HALF;
+            for (int t = 0; t < n; t++, p += 3) {
+                int k = w[kb + t];
+                r += (in[p] & 0xFF) * k;
+                g += (in[p + 1] & 0xFF) * k;
+                b += (in[p + 2] & 0xFF) * k;
             }
-            int t = 1;
-            for (; t + 4 <= n; t += 4) {
-                a = offs[t] + from;
-                int b = offs[t + 1] + from;
-                int c = offs[t + 2] + from;
-                int d = offs[t + 3] + from;
-                ka = w[wOff + t];
-                int kb = w[wOff + t + 1];
-                int kc = w[wOff + t + 2];
-                int kd = w[wOff + t + 3];
-                for (int i = 0; i < m; i++) {
-                    acc[i] += (in[a + i] & 0xFF) * ka + (in[b + i] & 0xFF) * kb
-                            + (in[c + i] & 0xFF) * kc + (in[d + i] & 0xFF) * kd;
-                }
-            }
-            for (; t < n; t++) {
-                a = offs[t] + from;
-                ka = w[wOff + t];
-                for (int i = 0; i < m; i++) {
-                    acc[i] += (in[a + i] & 0xFF) * ka;
-                }
-            }
-            int o = outOff + from;
-            for (int i = 0; i < m; i++) {
-                out[o + i] = (byte) Math.min(Math.max(acc[i] >> PRECISION_BITS, 0), 255);
-            }
+            out[o] = clip8(r);
+            out[o + 1] = clip8(g);
+            out[o + 2] = clip8(b);
+            o += 3;
         }
     }
 
     /**
-     * {@code b[bOff + c * bStride + r] = a[aOff + r * aStride + c]} for r < rows, c < cols: the rows x cols byte
-     * matrix at {@code a} written transposed at {@code b}, in 8x8 blocks held in longs, the ragged edges byte by byte.
+     * Pillow's {@code ImagingResampleVertical_8bpc} for bytes [from, len) of one output row: each byte is one channel
+     * sample, summed over the window rows that start at {@code offs[t]}.
      */
-    static void transpose(byte[] a, int aOff, int aStride, int rows, int cols, byte[] b, int bOff, int bStride) {
-        int fullRows = rows & ~7;
-        int fullCols = cols & ~7;
-        for (int c = 0; c < fullCols; c += 8) {
-            for (int r = 0; r < fullRows; r += 8) {
-                int p = aOff + r * aStride + c;
-                transpose8x8(
-                        (long) LONGS.get(a, p), (long) LONGS.get(a, p + aStride),
-                        (long) LONGS.get(a, p + 2 * aStride), (long) LONGS.get(a, p + 3 * aStride),
-                        (long) LONGS.get(a, p + 4 * aStride), (long) LONGS.get(a, p + 5 * aStride),
-                        (long) LONGS.get(a, p + 6 * aStride), (long) LONGS.get(a, p + 7 * aStride),
-                        b, bOff + c * bStride + r, bStride);
+    static void verticalScalar(byte[] in, int[] offs, int n, int[] w, int wOff, byte[] out, int outOff, int from, int len) {
+        for (int i = from; i < len; i++) {
+            int acc = HALF;
+            for (int t = 0; t < n; t++) {
+                acc += (in[offs[t] + i] & 0xFF) * w[wOff + t];
             }
+            out[outOff + i] = clip8(acc);
         }
-        for (int r = 0; r < rows; r++) {
-            for (int c = r < fullRows ? fullCols : 0; c < cols; c++) {
-                b[bOff + c * bStride + r] = a[aOff + r * aStride + c];
-            }
-        }
-    }
-
-    /**
-     * Transposes the 8x8 byte matrix whose row i is long {@code ai} (column c in bits 8c..8c+7) and stores row i of
-     * the result at {@code dst[off + i * dstStride]}: swap the off-diagonal 4x4 blocks, then the off-diagonal 2x2
-     * blocks inside each, then single bytes, each step a masked xor-swap between two rows.
-     */
-    private static void transpose8x8(long a0, long a1, long a2, long a3, long a4, long a5, long a6, long a7,
-                                     byte[] dst, int off, int dstStride) {
-        long t;
-        final long m32 = 0x00000000FFFFFFFFL;
-        t = ((a0 >>> 32) ^ a4) & m32; a0 ^= t << 32; a4 ^= t;
-        t = ((a1 >>> 32) ^ a5) & m32; a1 ^= t << 32; a5 ^= t;
-        t = ((a2 >>> 32) ^ a6) & m32; a2 ^= t << 32; a6 ^= t;
-        t = ((a3 >>> 32) ^ a7) & m32; a3 ^= t << 32; a7 ^= t;
-        final long m16 = 0x0000FFFF0000FFFFL;
-        t = ((a0 >>> 16) ^ a2) & m16; a0 ^= t << 16; a2 ^= t;
-        t = ((a1 >>> 16) ^ a3) & m16; a1 ^= t << 16; a3 ^= t;
-        t = ((a4 >>> 16) ^ a6) & m16; a4 ^= t << 16; a6 ^= t;
-        t = ((a5 >>> 16) ^ a7) & m16; a5 ^= t << 16; a7 ^= t;
-        final long m8 = 0x00FF00FF00FF00FFL;
-        t = ((a0 >>> 8) ^ a1) & m8; a0 ^= t << 8; a1 ^= t;
-        t = ((a2 >>> 8) ^ a3) & m8; a2 ^= t << 8; a3 ^= t;
-        t = ((a4 >>> 8) ^ a5) & m8; a4 ^= t << 8; a5 ^= t;
-        t = ((a6 >>> 8) ^ a7) & m8; a6 ^= t << 8; a7 ^= t;
-        LONGS.set(dst, off, a0);
-        LONGS.set(dst, off + dstStride, a1);
-        LONGS.set(dst, off + 2 * dstStride, a2);
-        LONGS.set(dst, off + 3 * dstStride, a3);
-        LONGS.set(dst, off + 4 * dstStride, a4);
-        LONGS.set(dst, off + 5 * dstStride, a5);
-        LONGS.set(dst, off + 6 * dstStride, a6);
-        LONGS.set(dst, off + 7 * dstStride, a7);
     }
 }

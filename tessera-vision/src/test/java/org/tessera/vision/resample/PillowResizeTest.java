@@ -44,6 +44,23 @@ class PillowResizeTest {
     }
 
     @Test
+    void transposeIsExactOnRaggedShapes() {
+        Random rnd = new Random(3);
+        for (int[] rc : new int[][] {{8, 8}, {8, 19}, {13, 8}, {17, 29}, {1, 40}, {40, 1}, {3, 5}}) {
+            int rows = rc[0], cols = rc[1];
+            byte[] a = new byte[rows * (cols + 3) + 2];
+            rnd.nextBytes(a);
+            byte[] b = new byte[cols * (rows + 5) + 1];
+            VectorKernels.transpose(a, 2, cols + 3, rows, cols, b, 1, rows + 5);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(a[2 + r * (cols + 3) + c], b[1 + c * (rows + 5) + r], rows + "x" + cols + " at " + r + "," + c);
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsBadSizes() {
         RgbImage src = noise(4, 4, 2);
         assertThrows(IllegalArgumentException.class, () -> PillowResize.resize(src, 0, 4, Filter.BICUBIC));
@@ -68,16 +85,17 @@ class PillowResizeTest {
     }
 
     /**
-     * The vector kernels (8-row strips, 8-byte vertical chunks, ring of intermediate rows) against the scalar ones,
-     * which follow Pillow's loops directly, on sizes chosen to hit partial strips, ring wrap-around and tails,
-     * with 1, 2 and 3 threads so the per-block ring restarts land in different places.
+     * Both kernel sets (8-row transposed strips, ring of intermediate rows, per-thread blocks) against the plain port
+     * of Pillow's loops, on sizes chosen to hit partial strips, ring wrap-around and ragged transpose edges, with 1,
+     * 2 and 3 threads so the blocks' ring restarts land in different places.
      */
     @Test
-    void vectorKernelsMatchScalarOnes() {
+    void kernelsMatchThePlainPort() {
         Random rnd = new Random(42);
         int[][] shapes = {
             {3840, 64, 448, 7}, {1000, 257, 333, 29}, {9, 300, 31, 11}, {64, 17, 8, 64}, {61, 61, 300, 200},
             {17, 3, 5, 40}, {1, 90, 7, 9}, {90, 1, 9, 7}, {250, 100, 896, 448}, {31, 1200, 31, 37}, {800, 9, 803, 9},
+            {1500, 70, 1500, 33}, {700, 300, 1100, 300}, {5, 5, 3, 2},
         };
         int saved = Parallel.threads();
         try {
@@ -86,9 +104,10 @@ class PillowResizeTest {
                 for (int[] s : shapes) {
                     RgbImage src = noise(s[0], s[1], rnd.nextLong());
                     for (Filter f : Filter.values()) {
-                        RgbImage scalar = PillowResize.resize(src, s[2], s[3], f, false);
-                        RgbImage vector = PillowResize.resize(src, s[2], s[3], f, true);
-                        assertEquals("", Png.diff(scalar, vector), threads + " threads, " + s[0] + "x" + s[1] + " -> " + s[2] + "x" + s[3] + " " + f);
+                        RgbImage expected = PillowReference.resize(src, s[2], s[3], f);
+                        String what = threads + " threads, " + s[0] + "x" + s[1] + " -> " + s[2] + "x" + s[3] + " " + f;
+                        assertEquals("", Png.diff(expected, PillowResize.resize(src, s[2], s[3], f, true)), "vector, " + what);
+                        assertEquals("", Png.diff(expected, PillowResize.resize(src, s[2], s[3], f, false)), "scalar, " + what);
                     }
                 }
             }
