@@ -12,10 +12,10 @@ import javax.imageio.ImageIO;
 import org.tessera.vision.image.RgbImage;
 
 /** Reads the test PNGs (8-bit RGB or RGBA, as Pillow writes them) into RgbImage, dropping alpha like Pillow's convert('RGB'). */
-final class Png {
+public final class Png {
     private Png() {}
 
-    static RgbImage resource(String name) {
+    public static RgbImage resource(String name) {
         try (InputStream in = Png.class.getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("missing test resource " + name);
             BufferedImage img = ImageIO.read(in);
@@ -47,7 +47,7 @@ final class Png {
     }
 
     /** Empty when identical, else a one-line account of where and by how much the images differ. */
-    static String diff(RgbImage expected, RgbImage actual) {
+    public static String diff(RgbImage expected, RgbImage actual) {
         if (expected.width() != actual.width() || expected.height() != actual.height()) {
             return "size " + actual.width() + "x" + actual.height() + " != " + expected.width() + "x" + expected.height();
         }
