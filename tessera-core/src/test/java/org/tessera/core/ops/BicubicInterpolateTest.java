@@ -92,6 +92,15 @@ class BicubicInterpolateTest {
     }
 
     @Test
+    void singleOutputSampleReadsTheCentre() {
+        // Without align_corners the scale is in / out even for one output sample (torch computes it from the sizes):
+        // 5 -> 1 gives scale 5, source 5 * 0.5 - 0.5 = 2, fraction 0, so exactly the middle sample.
+        float[] x = {3f, -1f, 7.25f, 2f, 9f};
+        assertArrayEquals(new float[] {7.25f}, BicubicInterpolate.interpolate(x, 1, 1, 5, 1, 1));
+        assertArrayEquals(new float[] {7.25f}, BicubicInterpolate.interpolate(x, 1, 5, 1, 1, 1));
+    }
+
+    @Test
     void oneByOneInputFillsTheOutput() {
         // Every tap clamps to the single sample; the float weights' sum is 1 only to rounding (as in torch), so the
         // value comes back within an ulp or two rather than exactly.

@@ -19,16 +19,22 @@ import org.tessera.vision.image.RgbImage;
  *
  * <p>Speed: weight tables are built once per axis and work is split over blocks of output rows on
  * {@link Parallel}. The passes are fused per block through a small ring of intermediate rows, so the
- * intermediate image is never materialised. Two sets of kernels give identical bytes: scalar ones that follow
- * Pillow's loops, and {@link VectorKernels}, several times faster once C2 has compiled them but far slower before
- * that; {@link KernelWarmup} switches to the vector kernels when they are ready, so that a one-off resize in a
- * fresh JVM does not pay the Vector API's warm-up.
+ * intermediate image is never materialised. Two kernel sets give identical bytes: {@link VectorKernels}, used by
+ * default, and scalar ones that follow Pillow's loops (used where 256-bit vectors are missing, for row tails, and
+ * with {@code -Dtessera.resample.kernels=scalar}). Like all Vector API code the vector kernels are slow until C2
+ * has compiled them: the first 4K resize in a fresh JVM takes on the order of a second, later ones milliseconds.
+ * Scalar kernels would make that first call about 5x faster and every later one about 4x slower; callers that
+ * time resizes should warm up first.
  */
 public final class PillowResize {
     /** Pillow's {@code PRECISION_BITS}: 8 bits of result, 2 of headroom for negative lobes and overshoot. */
     static final int PRECISION_BITS = 32 - 8 - 2;
     /** Pillow starts every sum at one half so that the final shift rounds to nearest. */
     static final int HALF = 1 << (PRECISION_BITS - 1);
+
+    /** Default kernel set: the vector kernels wherever the CPU has 256-bit vectors, unless the property says scalar. */
+    private static final boolean VECTOR = VectorKernels.SUPPORTED
+            && !"scalar".equals(System.getProperty("tessera.resample.kernels"));
 
     private PillowResize() {}
 
@@ -38,7 +44,7 @@ public final class PillowResize {
      * size gives a copy.
      */
     public static RgbImage resize(RgbImage src, int width, int height, Filter filter) {
-        return resize(src, width, height, filter, KernelWarmup.vectorReady());
+        return resize(src, width, height, filter, VECTOR);
     }
 
     /** As {@link #resize(RgbImage, int, int, Filter)} with the kernels chosen by the caller (tests run both). */

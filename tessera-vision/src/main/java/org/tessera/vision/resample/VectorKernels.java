@@ -46,11 +46,14 @@ final class VectorKernels {
     }
 
     /**
-     * The vertical pass over bytes [0, len) of one output row, 8 samples at a time, each sum held in a register
-     * across the window. Returns how many bytes it did (a multiple of 8); the caller finishes the rest.
+     * The vertical pass over bytes [0, len) of one output row, each sum held in a register across the window.
+     * Returns how many bytes it did (a multiple of 8); the caller finishes the rest.
      */
     static int vertical(byte[] in, int[] offs, int n, int[] w, int wOff, byte[] out, int outOff, int len) {
         int i = 0;
+        for (; i + 32 <= len; i += 32) {
+            vertical32(in, offs, n, w, wOff, i, out, outOff + i);
+        }
         for (; i + 8 <= len; i += 8) {
             IntVector acc = IntVector.broadcast(INTS, HALF);
             for (int t = 0; t < n; t++) {
@@ -59,6 +62,30 @@ final class VectorKernels {
             store8(acc, out, outOff + i);
         }
         return i;
+    }
+
+    /**
+     * 32 bytes of a vertical output row: four independent sums per tap. Kept a small method called thousands of times
+     * per resize: C2 compiles a method after enough calls, and until then Vector API code runs far slower, so the
+     * sooner it is compiled the cheaper a fresh JVM's first resize.
+     */
+    private static void vertical32(byte[] in, int[] offs, int n, int[] w, int wOff, int i, byte[] out, int o) {
+        IntVector a0 = IntVector.broadcast(INTS, HALF);
+        IntVector a1 = a0;
+        IntVector a2 = a0;
+        IntVector a3 = a0;
+        for (int t = 0; t < n; t++) {
+            int p = offs[t] + i;
+            int k = w[wOff + t];
+            a0 = a0.add(widen(in, p).mul(k));
+            a1 = a1.add(widen(in, p + 8).mul(k));
+            a2 = a2.add(widen(in, p + 16).mul(k));
+            a3 = a3.add(widen(in, p + 24).mul(k));
+        }
+        store8(a0, out, o);
+        store8(a1, out, o + 8);
+        store8(a2, out, o + 16);
+        store8(a3, out, o + 24);
     }
 
     /**
@@ -74,27 +101,30 @@ final class VectorKernels {
         int[] count = kx.count;
         int[] w = kx.weights;
         int stride = kx.stride;
-        IntVector half = IntVector.broadcast(INTS, HALF);
         for (int xx = 0; xx < start.length; xx++) {
             // Source pixel x's R, G and B for the 8 rows are the 24 bytes from x * 24.
-            int p = start[xx] * 24;
-            int kb = xx * stride;
-            int n = count[xx];
-            IntVector r = half;
-            IntVector g = half;
-            IntVector b = half;
-            for (int t = 0; t < n; t++, p += 24) {
-                int k = w[kb + t];
-                r = r.add(widen(strip, p).mul(k));
-                g = g.add(widen(strip, p + 8).mul(k));
-                b = b.add(widen(strip, p + 16).mul(k));
-            }
-            int o = xx * 24;
-            store8(r, result, o);
-            store8(g, result, o + 8);
-            store8(b, result, o + 16);
+            pixel(strip, start[xx] * 24, count[xx], w, xx * stride, result, xx * 24);
         }
         transpose(result, 0, STRIP, outRowBytes, STRIP, out, outOff, outRowBytes);
+    }
+
+    /**
+     * One output pixel of a strip, for its 8 rows: R, G and B sums over the n taps from {@code p}. Kept small and
+     * called per pixel so that C2 compiles it early (see {@link #vertical32}).
+     */
+    private static void pixel(byte[] strip, int p, int n, int[] w, int kb, byte[] result, int o) {
+        IntVector r = IntVector.broadcast(INTS, HALF);
+        IntVector g = r;
+        IntVector b = r;
+        for (int t = 0; t < n; t++, p += 24) {
+            int k = w[kb + t];
+            r = r.add(widen(strip, p).mul(k));
+            g = g.add(widen(strip, p + 8).mul(k));
+            b = b.add(widen(strip, p + 16).mul(k));
+        }
+        store8(r, result, o);
+        store8(g, result, o + 8);
+        store8(b, result, o + 16);
     }
 
     private static IntVector widen(byte[] a, int off) {
