@@ -44,13 +44,18 @@ public final class Gemm {
     /** Columns of W (outputs) per micro-tile: two 8-float vectors. */
     static final int NR = 16;
     /** k per packed block: a 16-column W panel is KC·16·4 = 16 KB, half of L1d. */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("tessera.gemm.kc", 256);
     /** Rows of A per packed block: MC·KC·4 = 128 KB, a quarter of the 512 KB L2. */
-    static final int MC = 128;
+    static final int MC = Integer.getInteger("tessera.gemm.mc", 128) / MR * MR;
     /** Columns per packed W block: KC·NC·4 = 2 MB per thread, lives in L3 and is swept once per A block. */
-    static final int NC = 2048;
+    static final int NC = Integer.getInteger("tessera.gemm.nc", 2048) / NR * NR;
     /** Up to this m, rows go one by one through the streaming matrix-vector kernel (packing would not pay). */
     static final int MATVEC_MAX_M = 2;
+    /**
+     * Below this many multiply-adds (~20 µs on one core) the fork-join hand-off costs more than it saves and the
+     * caller's thread does all the work. Not final only so tests can force the parallel paths on small shapes.
+     */
+    static long parallelMinMacs = 1L << 20;
 
     private Gemm() {}
 
@@ -102,7 +107,9 @@ public final class Gemm {
         }
         int nPanels = (n + NR - 1) / NR;
         int threads = Parallel.threads();
-        if (nPanels >= threads || m < MR * threads) {
+        if ((long) m * n * k < parallelMinMacs) {
+            block(aArr, aOff, aSeg, 0, m, w, bias, oArr, oOff, oSeg, 0, n);
+        } else if (nPanels >= threads || m < MR * threads) {
             Parallel.forBlocks(nPanels, (p0, p1) ->
                     block(aArr, aOff, aSeg, 0, m, w, bias, oArr, oOff, oSeg, p0 * NR, Math.min(p1 * NR, n)));
         } else {

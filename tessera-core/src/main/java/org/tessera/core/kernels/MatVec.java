@@ -44,6 +44,10 @@ public final class MatVec {
         Objects.checkFromIndexSize(xOff, k, x.length);
         Objects.checkFromIndexSize(yOff, n, y.length);
         if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " values, needs " + n);
+        if ((long) n * k < Gemm.parallelMinMacs) { // hand-off would cost more than the work
+            rows(x, xOff, w, bias, y, yOff, 0, n);
+            return;
+        }
         int grains = (n + ROWS_PER_GRAIN - 1) / ROWS_PER_GRAIN;
         Parallel.forBlocks(grains, (g0, g1) ->
                 rows(x, xOff, w, bias, y, yOff, g0 * ROWS_PER_GRAIN, Math.min(n, g1 * ROWS_PER_GRAIN)));

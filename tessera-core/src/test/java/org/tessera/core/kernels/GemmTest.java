@@ -48,12 +48,23 @@ class GemmTest {
 
     static Stream<Arguments> shapesAndFormats() {
         return shapes().flatMap(s -> Stream.of(WeightMatrix.Format.values())
-                .map(f -> Arguments.of(s.get()[0], s.get()[1], s.get()[2], f)));
+                .flatMap(f -> Stream.of(true, false).map(par -> Arguments.of(s.get()[0], s.get()[1], s.get()[2], f, par))));
     }
 
-    @ParameterizedTest(name = "m={0} k={1} n={2} {3}")
+    @ParameterizedTest(name = "m={0} k={1} n={2} {3} forceParallel={4}")
     @MethodSource("shapesAndFormats")
-    void matchesReference(int m, int k, int n, WeightMatrix.Format format) {
+    void matchesReference(int m, int k, int n, WeightMatrix.Format format, boolean forceParallel) {
+        long saved = Gemm.parallelMinMacs;
+        // The small test shapes would all run inline on the caller; forcing the thread split covers those paths too.
+        if (forceParallel) Gemm.parallelMinMacs = 0;
+        try {
+            matchesReference(m, k, n, format);
+        } finally {
+            Gemm.parallelMinMacs = saved;
+        }
+    }
+
+    private void matchesReference(int m, int k, int n, WeightMatrix.Format format) {
         SplittableRandom r = new SplittableRandom(31L * m + 7L * k + n + format.ordinal());
         float[] a = KernelTestData.gaussian(r, m * k, 1.0);
         WeightMatrix w = KernelTestData.weights(KernelTestData.gaussian(r, n * k, 0.05), n, k, format);
