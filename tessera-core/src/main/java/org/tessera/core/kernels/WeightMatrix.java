@@ -17,6 +17,10 @@ import org.tessera.core.DType;
  * {@value #Q8_BLOCK} along {@code cols}; a block stores 32 signed bytes {@code q} and one f32 scale {@code s}, and
  * stands for the weights {@code (float) (q * s)} (the product rounded to f32 — the kernels and the reference both
  * use exactly that value). Rows are padded with zero bytes to a whole number of blocks.
+ *
+ * <p>The kernels read the segments from the threads of {@link org.tessera.core.Parallel}, so they must belong to a
+ * shared, global or automatic arena (a mapped file opened with {@code Arena.ofShared()} is right); a confined
+ * arena's segment fails with {@link WrongThreadException}.
  */
 public final class WeightMatrix {
 
