@@ -140,4 +140,52 @@ public final class ReferenceKernels {
         }
         return out;
     }
+
+    // ---- attention ------------------------------------------------------------------------------------------
+
+    /** Result of {@link #attention}: the output and, per output element, Σ_j p_j·|v_j| (the error scale). */
+    public record AttentionResult(double[] out, double[] pAbsV, double[] maxScoreAbs) {}
+
+    /**
+     * Plain softmax(q·kᵀ·scale)·v per query token and head in double, k/v in {@code [pos][kvHead][headDim]}, with
+     * the causal rule "key position ≤ qPos0 + t". Also returns max_j Σ_i |q_i·k_ji|·scale per (token, head).
+     */
+    public static AttentionResult attention(float[] q, float[] k, float[] v, int seqQ, int seqK, int nHeads, int nKv,
+                                            int d, float scale, boolean causal, int qPos0) {
+        int g = nHeads / nKv;
+        double[] out = new double[seqQ * nHeads * d], pav = new double[seqQ * nHeads * d], msa = new double[seqQ * nHeads];
+        for (int t = 0; t < seqQ; t++) {
+            for (int h = 0; h < nHeads; h++) {
+                int kvh = h / g;
+                int visible = causal ? Math.min(seqK, qPos0 + t + 1) : seqK;
+                double[] sc = new double[visible];
+                double max = Double.NEGATIVE_INFINITY, maxAbs = 0;
+                for (int j = 0; j < visible; j++) {
+                    double dot = 0, abs = 0;
+                    for (int i = 0; i < d; i++) {
+                        double pr = (double) q[(t * nHeads + h) * d + i] * k[(j * nKv + kvh) * d + i];
+                        dot += pr;
+                        abs += Math.abs(pr);
+                    }
+                    sc[j] = dot * scale;
+                    maxAbs = Math.max(maxAbs, abs * scale);
+                    max = Math.max(max, sc[j]);
+                }
+                msa[t * nHeads + h] = maxAbs;
+                double sum = 0;
+                for (int j = 0; j < visible; j++) sum += sc[j] = Math.exp(sc[j] - max);
+                for (int i = 0; i < d; i++) {
+                    double o = 0, a = 0;
+                    for (int j = 0; j < visible; j++) {
+                        double vv = v[(j * nKv + kvh) * d + i];
+                        o += sc[j] * vv;
+                        a += sc[j] * Math.abs(vv);
+                    }
+                    out[(t * nHeads + h) * d + i] = o / sum;
+                    pav[(t * nHeads + h) * d + i] = a / sum;
+                }
+            }
+        }
+        return new AttentionResult(out, pav, msa);
+    }
 }
