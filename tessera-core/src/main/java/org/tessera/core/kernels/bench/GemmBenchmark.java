@@ -1,0 +1,169 @@
+package org.tessera.core.kernels.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.tessera.core.DType;
+import org.tessera.core.Parallel;
+import org.tessera.core.kernels.Gemm;
+import org.tessera.core.kernels.WeightMatrix;
+
+/**
+ * Times {@link Gemm#matmul} on random data: {@code out[m, n] = a[m, k] · W[n, k]ᵀ} with W stored as f32, bf16, f16
+ * or int8 (Q8_0). Called by {@code tessera bench gemm}; also runnable on its own (see {@link #main}) so scripts can
+ * use it straight from the build output.
+ *
+ * <p>Reported: GFLOP/s = 2·m·n·k / time, and the weight read rate = bytes of W as stored / time (the figure that
+ * matters for m = 1, where every weight is read once and the product is memory-bound). "best" is the fastest
+ * repetition — on a shared machine the least disturbed one, so the best estimate of what the kernel can do —
+ * and "median" is reported beside it to show the noise.
+ */
+public final class GemmBenchmark {
+    private GemmBenchmark() {}
+
+    /** One benchmark's outcome. Times in seconds. */
+    public record Result(int m, int k, int n, String dtype, int threads, int reps,
+                         double bestSeconds, double medianSeconds, long weightBytes) {
+        public double flops() { return 2.0 * m * (double) n * k; }
+        public double gflops() { return flops() / bestSeconds / 1e9; }
+        public double gflopsMedian() { return flops() / medianSeconds / 1e9; }
+        /** Weight bytes (as stored) per second of the best repetition, in GB/s (10⁹ bytes). */
+        public double weightGBps() { return weightBytes / bestSeconds / 1e9; }
+        public double weightGBpsMedian() { return weightBytes / medianSeconds / 1e9; }
+
+        /** One JSON object on one line. */
+        public String toJson() {
+            return String.format(Locale.ROOT,
+                    "{\"bench\":\"gemm\",\"m\":%d,\"k\":%d,\"n\":%d,\"dtype\":\"%s\",\"threads\":%d,\"reps\":%d,"
+                            + "\"gflops\":%.2f,\"gflops_median\":%.2f,\"seconds_best\":%.6f,\"seconds_median\":%.6f,"
+                            + "\"weight_bytes\":%d,\"weight_gbps\":%.2f,\"weight_gbps_median\":%.2f}",
+                    m, k, n, dtype, threads, reps, gflops(), gflopsMedian(), bestSeconds, medianSeconds,
+                    weightBytes, weightGBps(), weightGBpsMedian());
+        }
+    }
+
+    /** Parses "f32", "bf16", "f16", "int8"/"q8_0" (any case). */
+    public static WeightMatrix.Format parseDtype(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "f32", "fp32", "float32" -> WeightMatrix.Format.F32;
+            case "bf16", "bfloat16" -> WeightMatrix.Format.BF16;
+            case "f16", "fp16", "float16" -> WeightMatrix.Format.F16;
+            case "int8", "q8", "q8_0" -> WeightMatrix.Format.Q8_0;
+            default -> throw new IllegalArgumentException("unknown dtype '" + s + "' (f32, bf16, f16, int8)");
+        };
+    }
+
+    /**
+     * Runs the benchmark: sets {@link Parallel#setThreads} to {@code threads}, warms up for about
+     * {@code warmupSeconds}, then times {@code reps} calls (at least one, and more while under
+     * {@code minSeconds} in total) and keeps the best and the median.
+     */
+    public static Result run(int m, int k, int n, WeightMatrix.Format format, int threads, int reps, double warmupSeconds, double minSeconds) {
+        if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("m, k, n must be >= 1");
+        if ((long) m * k > Integer.MAX_VALUE || (long) m * n > Integer.MAX_VALUE) throw new IllegalArgumentException("m·k and m·n must fit an int array");
+        Parallel.setThreads(threads);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix w = randomWeights(arena, n, k, format, 42);
+            SplittableRandom r = new SplittableRandom(7);
+            float[] a = new float[m * k];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+            float[] out = new float[m * n];
+
+            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            int warm = 0;
+            do {
+                Gemm.matmul(a, m, w, null, out);
+                warm++;
+            } while (System.nanoTime() < warmEnd || warm < 2);
+
+            double[] times = new double[Math.max(1, reps) * 64];
+            int count = 0;
+            double total = 0;
+            while (count < times.length && (count < Math.max(1, reps) || total < minSeconds)) {
+                long t0 = System.nanoTime();
+                Gemm.matmul(a, m, w, null, out);
+                double dt = (System.nanoTime() - t0) * 1e-9;
+                times[count++] = dt;
+                total += dt;
+            }
+            double[] t = Arrays.copyOf(times, count);
+            Arrays.sort(t);
+            return new Result(m, k, n, name(format), threads, count, t[0], t[count / 2], w.storedBytes());
+        }
+    }
+
+    /** {@link #run(int, int, int, WeightMatrix.Format, int, int, double, double)} with defaults: 5 reps, 1 s warm-up, 1 s minimum. */
+    public static Result run(int m, int k, int n, DType dtype, int threads) {
+        return run(m, k, n, WeightMatrix.Format.of(dtype), threads, 5, 1.0, 1.0);
+    }
+
+    static String name(WeightMatrix.Format f) {
+        return switch (f) {
+            case F32 -> "f32";
+            case BF16 -> "bf16";
+            case F16 -> "f16";
+            case Q8_0 -> "int8";
+        };
+    }
+
+    /**
+     * Uniform(−1/√k, 1/√k) weights in native memory of the given format (Q8_0 quantised from f32). Filled in
+     * parallel because the matrix-vector benchmark uses hundreds of MB.
+     */
+    static WeightMatrix randomWeights(Arena arena, int n, int k, WeightMatrix.Format format, long seed) {
+        double scale = 1.0 / Math.sqrt(k);
+        WeightMatrix.Format stored = format == WeightMatrix.Format.Q8_0 ? WeightMatrix.Format.F32 : format;
+        int elem = stored == WeightMatrix.Format.F32 ? 4 : 2;
+        MemorySegment seg = arena.allocate((long) n * k * elem, 64);
+        Parallel.forBlocks(n, (j0, j1) -> {
+            SplittableRandom r = new SplittableRandom(seed + j0);
+            for (long i = (long) j0 * k; i < (long) j1 * k; i++) {
+                float v = (float) ((r.nextDouble() * 2 - 1) * scale);
+                switch (stored) {
+                    case F32 -> seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+                    case BF16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT, i, WeightMatrix.floatToBf16(v));
+                    case F16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(v));
+                    default -> throw new AssertionError();
+                }
+            }
+        });
+        DType dt = switch (stored) {
+            case F32 -> DType.F32;
+            case BF16 -> DType.BF16;
+            case F16 -> DType.F16;
+            default -> throw new AssertionError();
+        };
+        WeightMatrix w = WeightMatrix.of(seg, dt, n, k);
+        return format == WeightMatrix.Format.Q8_0 ? w.quantizeQ8(arena) : w;
+    }
+
+    /**
+     * {@code --m M --k K --n N --dtype f32|bf16|f16|int8 [--threads T] [--reps R] [--warmup S] [--min-seconds S]};
+     * prints {@link Result#toJson()}.
+     */
+    public static void main(String[] args) {
+        int m = 1025, k = 1024, n = 4096, threads = Parallel.threads(), reps = 5;
+        double warmup = 1.0, minSeconds = 1.0;
+        WeightMatrix.Format format = WeightMatrix.Format.F32;
+        for (int i = 0; i < args.length; i++) {
+            String opt = args[i];
+            if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + opt);
+            String v = args[++i];
+            switch (opt) {
+                case "--m" -> m = Integer.parseInt(v);
+                case "--k" -> k = Integer.parseInt(v);
+                case "--n" -> n = Integer.parseInt(v);
+                case "--dtype" -> format = parseDtype(v);
+                case "--threads" -> threads = Integer.parseInt(v);
+                case "--reps" -> reps = Integer.parseInt(v);
+                case "--warmup" -> warmup = Double.parseDouble(v);
+                case "--min-seconds" -> minSeconds = Double.parseDouble(v);
+                default -> throw new IllegalArgumentException("unknown option " + opt);
+            }
+        }
+        System.out.println(run(m, k, n, format, threads, reps, warmup, minSeconds).toJson());
+    }
+}
