@@ -6,19 +6,19 @@ import picocli.CommandLine.Option;
 /** How commands read images: shared by every command that takes an image or a PDF. */
 public final class ImageInputOptions {
     @Option(names = "--page", paramLabel = "N", description = "Page of a PDF to use, from 1 (default: ${DEFAULT-VALUE}).", defaultValue = "1")
-    int page = 1;
+    public int page = 1;
 
     @Option(names = "--dpi", paramLabel = "DPI", description = "Resolution at which PDF pages are rendered (default: ${DEFAULT-VALUE}).", defaultValue = "144")
-    float dpi = 144f;
+    public float dpi = 144f;
 
     @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images larger than this many pixels (default: ${DEFAULT-VALUE}).", defaultValue = "100000000")
-    long maxPixels = ImageLoadOptions.DEFAULT_MAX_PIXELS;
+    public long maxPixels = ImageLoadOptions.DEFAULT_MAX_PIXELS;
 
     @Option(names = "--exif-orientation", description = "Rotate images as their EXIF Orientation tag says (the reference pipeline does not).")
-    boolean exif;
+    public boolean exif;
 
     @Option(names = "--alpha-white", description = "Composite transparent images on white instead of dropping alpha as Pillow's convert('RGB') does.")
-    boolean alphaWhite;
+    public boolean alphaWhite;
 
     public ImageLoadOptions toLoadOptions() {
         return ImageLoadOptions.defaults().withPdfPage(page).withPdfDpi(dpi).withMaxPixels(maxPixels)

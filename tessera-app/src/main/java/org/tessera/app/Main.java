@@ -1,5 +1,6 @@
 package org.tessera.app;
 
+import org.tessera.app.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -11,23 +11,23 @@ public final class TilingCliOptions {
     @Option(names = "--strategy", paramLabel = "NAME",
             description = "Tiling strategy: internvl (default), ixc-hd, catty, fixed; for `tile` also multiview and video.",
             defaultValue = "internvl")
-    String strategy = "internvl";
+    public String strategy = "internvl";
 
     @Option(names = "--max-tiles", paramLabel = "N",
             description = "Most local tiles (internvl max_num, default 12; ixc-hd hd_num, default 16; catty max_splits, default 8).")
-    int maxTiles;
+    public int maxTiles;
 
     @Option(names = "--min-tiles", paramLabel = "N", description = "Fewest local tiles (internvl; default: ${DEFAULT-VALUE}).", defaultValue = "1")
-    int minTiles = 1;
+    public int minTiles = 1;
 
     @Option(names = "--tile-size", paramLabel = "S", description = "Tile side in pixels (default 448 for internvl and fixed, 336 for ixc-hd and catty).")
-    int tileSize;
+    public int tileSize;
 
     @Option(names = "--no-thumbnail", description = "Leave out the thumbnail (internvl, catty).")
-    boolean noThumbnail;
+    public boolean noThumbnail;
 
     @Option(names = "--tags", paramLabel = "STYLE", description = "NVLM tile tags: none (default), 1d, 2d-grid, 2d-box.", defaultValue = "none")
-    String tags = "none";
+    public String tags = "none";
 
     public TilingOptions toOptions() {
         return new TilingOptions(minTiles, maxTiles, tileSize, !noThumbnail, TileTags.parse(tags), 14);

@@ -1,4 +1,4 @@
-package org.tessera.app;
+package org.tessera.app.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.tessera.app.ImageInputOptions;
+import org.tessera.app.TilingCliOptions;
 import org.tessera.core.Parallel;
 import org.tessera.vision.image.ImageLoader;
 import org.tessera.vision.image.RgbImage;
