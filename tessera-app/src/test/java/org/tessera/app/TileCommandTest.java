@@ -92,9 +92,9 @@ class TileCommandTest {
         for (float v : arr.data()) assertTrue(v >= -2.12f && v <= 2.65f, "value " + v);
     }
 
-    private static List<Integer> toList(long[] shape) {
+    private static List<Integer> toList(int[] shape) {
         List<Integer> l = new ArrayList<>();
-        for (long s : shape) l.add((int) s);
+        for (int s : shape) l.add(s);
         return l;
     }
 
