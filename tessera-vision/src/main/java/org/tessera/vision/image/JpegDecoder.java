@@ -134,10 +134,12 @@ final class JpegDecoder {
             if (isStandalone(marker)) continue;      // RSTn outside a scan, TEM: nothing to do
             if (pos + 4 > d.length) {
                 if (sawScan && complete) break;
-                throw new DecodeException("truncated JPEG data");
+                throw new DecodeException("truncated JPEG data (file ends inside a " + markerName(marker) + " segment)");
             }
             int len = segmentLength(d, pos);
-            if (pos + len > d.length) throw new DecodeException("truncated JPEG data (in a " + markerName(marker) + " segment)");
+            if (pos + len > d.length) {
+                throw new DecodeException("truncated JPEG data (file ends inside a " + markerName(marker) + " segment)");
+            }
             int body = pos + 2, blen = len - 2;
             switch (marker) {
                 case 0xC4 -> readDht(d, body, blen, f);
@@ -206,7 +208,7 @@ final class JpegDecoder {
     }
 
     private static int segmentLength(byte[] d, int pos) {
-        if (pos + 2 > d.length) throw new DecodeException("truncated JPEG data");
+        if (pos + 2 > d.length) throw new DecodeException("truncated JPEG data (file ends inside a segment header)");
         int len = ((d[pos] & 0xFF) << 8) | (d[pos + 1] & 0xFF);
         if (len < 2) throw new DecodeException("corrupt JPEG data (bad segment length)");
         return len;
@@ -325,6 +327,11 @@ final class JpegDecoder {
     private static final class Huffman {
         static final int LOOKUP_BITS = 9;
         final int[] lookup = new int[1 << LOOKUP_BITS];    // (length << 8) | symbol, 0 = longer code
+        /**
+         * For AC tables: when a code and its value bits fit in the 9 looked-at bits together, the whole
+         * coefficient at once: (value << 16) | (run << 8) | bits used; 0 when they do not fit.
+         */
+        final int[] fastAc = new int[1 << LOOKUP_BITS];
         final int[] maxcode = new int[18];
         final int[] valoffset = new int[17];
         final byte[] vals;
@@ -349,10 +356,21 @@ final class JpegDecoder {
                 code <<= 1;
             }
             maxcode[17] = Integer.MAX_VALUE;
+            for (int i = 0; i < lookup.length; i++) {
+                int e = lookup[i];
+                if (e == 0) continue;
+                int len = e >>> 8, sym = e & 0xFF, run = sym >> 4, size = sym & 15;
+                if (size == 0 || len + size > LOOKUP_BITS) continue;
+                int v = (i >>> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
+                fastAc[i] = (extend(v, size) << 16) | (run << 8) | (len + size);
+            }
         }
     }
 
     /** Bit reader over entropy-coded data: un-stuffs 0xFF00, stops at markers and then supplies zero bits. */
+    private static final java.lang.invoke.VarHandle LONG_BE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private static final class Bits {
         final byte[] d;
         int pos;
@@ -369,6 +387,18 @@ final class JpegDecoder {
 
         void fill() {
             while (n <= 56) {
+                // Fast path: eight bytes without a 0xFF among them need no unstuffing; take what fits.
+                if (!stopped && pos + 8 <= d.length) {
+                    long x = (long) LONG_BE.get(d, pos);
+                    long y = ~x;
+                    if (((y - 0x0101010101010101L) & ~y & 0x8080808080808080L) == 0) {
+                        int k = Math.min((64 - n) >> 3, 7);
+                        acc = (acc << (8 * k)) | (x >>> (64 - 8 * k));
+                        n += 8 * k;
+                        pos += k;
+                        continue;
+                    }
+                }
                 int b = 0;
                 if (!stopped) {
                     if (pos >= d.length) {
@@ -578,7 +608,16 @@ final class JpegDecoder {
                 int diff = t == 0 ? 0 : extend(b.bits(t), t);
                 c.dcPred += diff;
                 coef[off] = (short) c.dcPred;
+                int[] fast = ac.fastAc;
                 for (int k = 1; k < 64; k++) {
+                    if (b.n < 32) b.fill();
+                    int fa = fast[(int) (b.acc >>> (b.n - Huffman.LOOKUP_BITS)) & ((1 << Huffman.LOOKUP_BITS) - 1)];
+                    if (fa != 0) {
+                        b.n -= fa & 0xFF;
+                        k += (fa >> 8) & 0xFF;
+                        coef[off + NATURAL[Math.min(k, 79)]] = (short) (fa >> 16);
+                        continue;
+                    }
                     int rs = b.decode(ac);
                     int r = rs >> 4, s = rs & 15;
                     if (s == 0) {
@@ -605,7 +644,16 @@ final class JpegDecoder {
                     return;
                 }
                 Huffman ac = f.ac[c.acTable];
+                int[] fast = ac.fastAc;
                 for (int k = ss; k <= se; k++) {
+                    if (b.n < 32) b.fill();
+                    int fa = fast[(int) (b.acc >>> (b.n - Huffman.LOOKUP_BITS)) & ((1 << Huffman.LOOKUP_BITS) - 1)];
+                    if (fa != 0) {
+                        b.n -= fa & 0xFF;
+                        k += (fa >> 8) & 0xFF;
+                        coef[off + NATURAL[Math.min(k, 79)]] = (short) ((fa >> 16) * (1 << al));
+                        continue;
+                    }
                     int rs = b.decode(ac);
                     int r = rs >> 4, s = rs & 15;
                     if (s != 0) {
