@@ -490,6 +490,10 @@ def make_jpeg():
     # Chroma 2x1 against luma 1x2 and similar oddities are rare; 2x2 luma with 2x1 chroma (h1v2 for chroma)
     write("jpeg_mixed.jpg", jpeg_encode(ycc, [(2, 2), (2, 1), (1, 2)], [1, 2, 3], jfif=True))
     record("jpeg_mixed.jpg", note="per-component h1v2 and h2v1 upsampling")
+    # Ten MCU rows: enough rows for the decoder to hand work to several threads
+    # while it is still decoding, which the tiny fixtures above do not exercise.
+    Image.fromarray(content(200, 157, seed=6)).save(os.path.join(HERE, "jpeg_420_medium.jpg"), quality=80)
+    record("jpeg_420_medium.jpg", note="several MCU rows: pipelined reconstruction")
     # A 1-pixel-wide strip: downsampled width <= 2 switches libjpeg to plain replication.
     Image.fromarray(content(3, 40, seed=5)).save(os.path.join(HERE, "jpeg_narrow.jpg"), quality=90)
     record("jpeg_narrow.jpg", note="narrow: no fancy upsampling")

@@ -23,8 +23,9 @@ import org.tessera.core.Parallel;
  * colour spaces differently from libjpeg in corner cases, has no h1v2 fancy upsampling, and applies ICC
  * profiles to CMYK, which Pillow does not.
  *
- * <p>Entropy decoding is sequential; the IDCT and the upsampling/colour conversion run in parallel strips
- * on {@link Parallel}. Data that runs out before the last MCU (a truncated file, or a marker in the middle
+ * <p>Entropy decoding is sequential. For the usual file (one sequential scan holding all components) the
+ * IDCT and upsampling/colour conversion of finished MCU rows run on other {@link Parallel} threads while
+ * the entropy decoder goes on; otherwise they run afterwards, in parallel strips. Data that runs out before the last MCU (a truncated file, or a marker in the middle
  * of a scan) is an error here, where libjpeg would pad with grey and warn.
  */
 final class JpegDecoder {
@@ -53,6 +54,7 @@ final class JpegDecoder {
         byte[] plane;               // bw*8 x bh*8 samples after the IDCT
         int dcPred;
         int dcTable, acTable;
+        int[] q;                    // quantisation table, latched at the component's first scan as libjpeg does
     }
 
     private static final class Frame {
@@ -112,6 +114,7 @@ final class JpegDecoder {
         int pos = 2;
         boolean sawScan = false;
         boolean complete = false;
+        Decoded result = null;       // set when the pipelined path has already reconstructed the image
         while (true) {
             int[] m;
             try {
@@ -164,9 +167,20 @@ final class JpegDecoder {
                 case 0xE1 -> readApp1(d, body, blen, f);
                 case 0xDA -> {
                     if (f.comps == null) throw new DecodeException("corrupt JPEG data (scan before frame header)");
+                    if (result != null) throw new DecodeException("corrupt JPEG data (image data after the last scan)");
                     if (!sawScan) allocate(f, maxPixels);
+                    if (!sawScan && !f.progressive && blen >= 1 && (d[body] & 0xFF) == f.comps.length && f.comps.length > 1) {
+                        // The usual case, one interleaved scan with everything: reconstruct while decoding.
+                        sawScan = true;
+                        ColorSpace cs = prepareRender(f);
+                        byte[] rgb = new byte[f.width * f.height * 3];
+                        pos = decodePipelined(d, body, blen, f, rgb, cs);
+                        result = new Decoded(f.width, f.height, rgb, null);
+                        complete = true;
+                        continue;
+                    }
                     sawScan = true;
-                    pos = decodeScan(d, body, blen, f);
+                    pos = decodeScan(d, body, blen, f, null);
                     complete = !f.progressive && allScansCoverAll(f);
                     continue;
                 }
@@ -179,6 +193,10 @@ final class JpegDecoder {
                 }
             }
             pos += len;
+        }
+        if (result != null) {
+            result.orientation = f.orientation;
+            return result;
         }
         return render(f);
     }
@@ -199,13 +217,15 @@ final class JpegDecoder {
 
     /** Finds the next marker at or after pos: returns {marker code, position after the code}. */
     private static int[] nextMarker(byte[] d, int pos) {
-        // Skip anything that is not 0xFF (libjpeg warns about "extraneous bytes" and carries on), then fill bytes.
-        while (pos < d.length && (d[pos] & 0xFF) != 0xFF) pos++;
-        while (pos < d.length && (d[pos] & 0xFF) == 0xFF) pos++;
-        if (pos >= d.length) throw new DecodeException("truncated JPEG data (file ends before the image is complete)");
-        int m = d[pos] & 0xFF;
-        if (m == 0) return nextMarker(d, pos + 1);     // a stuffed 0xFF00 outside a scan: garbage, skip it
-        return new int[] {m, pos + 1};
+        while (true) {
+            // Skip anything that is not 0xFF (libjpeg warns about "extraneous bytes" and carries on), then fill bytes.
+            while (pos < d.length && (d[pos] & 0xFF) != 0xFF) pos++;
+            while (pos < d.length && (d[pos] & 0xFF) == 0xFF) pos++;
+            if (pos >= d.length) throw new DecodeException("truncated JPEG data (file ends before the image is complete)");
+            int m = d[pos] & 0xFF;
+            if (m != 0) return new int[] {m, pos + 1};
+            pos++;          // a stuffed 0xFF00 outside a scan is garbage too: keep looking
+        }
     }
 
     private static int segmentLength(byte[] d, int pos) {
@@ -496,7 +516,7 @@ final class JpegDecoder {
     }
 
     /** Decodes one scan; returns the position where the next marker search starts. */
-    private static int decodeScan(byte[] d, int p, int len, Frame f) {
+    private static int decodeScan(byte[] d, int p, int len, Frame f, java.util.function.IntConsumer mcuRowDone) {
         if (len < 1) throw new DecodeException("corrupt JPEG data (bad scan header)");
         int ns = d[p] & 0xFF;
         if (ns < 1 || ns > 4 || len < 4 + 2 * ns) throw new DecodeException("corrupt JPEG data (bad scan header)");
@@ -514,7 +534,10 @@ final class JpegDecoder {
         int q = p + 1 + 2 * ns;
         int ss = d[q] & 0xFF, se = d[q + 1] & 0xFF, ah = (d[q + 2] & 0xFF) >> 4, al = d[q + 2] & 15;
         for (Component c : sc) {
-            if (f.qt[c.tq] == null) throw new DecodeException("corrupt JPEG data (quantisation table " + c.tq + " missing)");
+            if (c.q == null) {
+                if (f.qt[c.tq] == null) throw new DecodeException("corrupt JPEG data (quantisation table " + c.tq + " missing)");
+                c.q = f.qt[c.tq];       // a DQT arriving later (between progressive scans) does not change it
+            }
         }
         int kind;        // 0 sequential, 1 DC first, 2 DC refine, 3 AC first, 4 AC refine
         if (!f.progressive) {
@@ -589,9 +612,12 @@ final class JpegDecoder {
                     }
                 }
             }
-            if (mx == unitsX - 1 && bits.overrun()) {
-                throw new DecodeException(bits.eof ? "truncated JPEG data (image data ends early)"
-                        : "corrupt JPEG data (image data ends early, at a marker)");
+            if (mx == unitsX - 1) {
+                if (bits.overrun()) {
+                    throw new DecodeException(bits.eof ? "truncated JPEG data (image data ends early)"
+                            : "corrupt JPEG data (image data ends early, at a marker)");
+                }
+                if (mcuRowDone != null && ns > 1) mcuRowDone.accept(my);
             }
         }
         if (bits.overrun()) {
@@ -771,66 +797,197 @@ final class JpegDecoder {
         return ColorSpace.CMYK;
     }
 
-    private static Decoded render(Frame f) {
-        ColorSpace cs = colorSpace(f);
-        int w = f.width, h = f.height;
+    /** Checks what rendering needs and allocates the component planes. */
+    private static ColorSpace prepareRender(Frame f) {
         for (Component c : f.comps) {
             if (c.coef == null) throw new DecodeException("corrupt JPEG data (no image data)");
-            int[] q = f.qt[c.tq];
-            if (q == null) throw new DecodeException("corrupt JPEG data (quantisation table missing)");
-            c.plane = new byte[c.bw * 8 * c.bh * 8];
-            // Only the blocks that hold real samples need the IDCT (the rest are MCU padding).
-            int rowsNeeded = Math.min(c.bh, (c.dh + 7) / 8), colsNeeded = Math.min(c.bw, (c.dw + 7) / 8);
-            Parallel.forBlocks(rowsNeeded, (r0, r1) -> {
-                int[] ws = new int[128];
-                for (int by = r0; by < r1; by++) {
-                    for (int bx = 0; bx < colsNeeded; bx++) {
-                        int blk = by * c.bw + bx;
-                        int outOff = by * 8 * c.bw * 8 + bx * 8, stride = c.bw * 8;
-                        if (c.hasAc[blk] == 0) {
-                            // DC only: both passes' shortcuts give one value, (dc * q * 4 + 16) >> 5, recentred.
-                            byte v = (byte) clamp((((c.coef[blk * 64] * q[0]) << 2) + 16 >> 5) + 128);
-                            for (int r = 0; r < 8; r++) java.util.Arrays.fill(c.plane, outOff + r * stride, outOff + r * stride + 8, v);
-                        } else {
-                            idct(c.coef, blk * 64, q, ws, c.plane, outOff, stride);
-                        }
-                    }
+            if (c.q == null) c.q = f.qt[c.tq];
+            if (c.q == null) throw new DecodeException("corrupt JPEG data (quantisation table missing)");
+            if (f.hmax % c.h != 0 || f.vmax % c.v != 0) {
+                throw new DecodeException("unsupported JPEG (fractional sampling factors)");
+            }
+            if (c.plane == null) c.plane = new byte[c.bw * 8 * c.bh * 8];
+        }
+        return colorSpace(f);
+    }
+
+    /** Block rows of component c that hold real samples (the rest are MCU padding and never shown). */
+    private static int blockRowsNeeded(Component c) {
+        return Math.min(c.bh, (c.dh + 7) / 8);
+    }
+
+    /** IDCT of block rows [r0, r1) of component c into its plane. */
+    private static void idctRows(Component c, int r0, int r1, int[] ws) {
+        int[] q = c.q;
+        int colsNeeded = Math.min(c.bw, (c.dw + 7) / 8);
+        int stride = c.bw * 8;
+        for (int by = r0; by < Math.min(r1, blockRowsNeeded(c)); by++) {
+            for (int bx = 0; bx < colsNeeded; bx++) {
+                int blk = by * c.bw + bx;
+                int outOff = by * 8 * stride + bx * 8;
+                if (c.hasAc[blk] == 0) {
+                    // DC only: both passes' shortcuts give one value, (dc * q * 4 + 16) >> 5, recentred.
+                    byte v = (byte) clamp((((c.coef[blk * 64] * q[0]) << 2) + 16 >> 5) + 128);
+                    for (int r = 0; r < 8; r++) java.util.Arrays.fill(c.plane, outOff + r * stride, outOff + r * stride + 8, v);
+                } else {
+                    idct(c.coef, blk * 64, q, ws, c.plane, outOff, stride);
                 }
-            });
+            }
+        }
+    }
+
+    /** Upsamples and colour-converts output rows [y0, y1) from the finished planes. */
+    private static void colorRows(Frame f, ColorSpace cs, byte[] rgb, int y0, int y1) {
+        int w = f.width, n = f.comps.length;
+        byte[][] buf = new byte[n][w + 2 * f.hmax + 16];
+        int[] colsum = new int[w + 16];
+        byte[][] src = new byte[n][];
+        int[] srcOff = new int[n];
+        for (int y = y0; y < y1; y++) {
+            for (int ci = 0; ci < n; ci++) {
+                Component c = f.comps[ci];
+                if (c.h == f.hmax && c.v == f.vmax) {
+                    src[ci] = c.plane;                  // full resolution: read the plane in place
+                    srcOff[ci] = y * c.bw * 8;
+                } else {
+                    upsampleRow(f, c, y, buf[ci], colsum);
+                    src[ci] = buf[ci];
+                    srcOff[ci] = 0;
+                }
+            }
+            convertRow(cs, src, srcOff, rgb, y * w * 3, w);
+        }
+    }
+
+    /** Two-phase reconstruction after all scans: parallel IDCT per component, then parallel colour strips. */
+    private static Decoded render(Frame f) {
+        ColorSpace cs = prepareRender(f);
+        for (Component c : f.comps) {
+            Parallel.forBlocks(blockRowsNeeded(c), (r0, r1) -> idctRows(c, r0, r1, new int[128]));
             c.coef = null;      // free the coefficients before the output is allocated
             c.hasAc = null;
         }
-        for (Component c : f.comps) {
-            boolean fits = (c.h == f.hmax || 2 * c.h == f.hmax || f.hmax % c.h == 0)
-                    && (c.v == f.vmax || 2 * c.v == f.vmax || f.vmax % c.v == 0);
-            if (!fits) throw new DecodeException("unsupported JPEG (fractional sampling factors)");
-        }
+        int w = f.width, h = f.height;
         byte[] rgb = new byte[w * h * 3];
-        int n = f.comps.length;
         // Strips of 16 output rows; every strip reads the finished planes only, so strips are independent.
-        Parallel.forBlocks((h + 15) / 16, (s0, s1) -> {
-            byte[][] buf = new byte[n][w + 2 * f.hmax + 16];
-            int[] colsum = new int[w + 16];
-            byte[][] src = new byte[n][];
-            int[] srcOff = new int[n];
-            for (int y = s0 * 16; y < Math.min(h, s1 * 16); y++) {
-                for (int ci = 0; ci < n; ci++) {
-                    Component c = f.comps[ci];
-                    if (c.h == f.hmax && c.v == f.vmax) {
-                        src[ci] = c.plane;                  // full resolution: read the plane in place
-                        srcOff[ci] = y * c.bw * 8;
-                    } else {
-                        upsampleRow(f, c, y, buf[ci], colsum);
-                        src[ci] = buf[ci];
-                        srcOff[ci] = 0;
-                    }
-                }
-                convertRow(cs, src, srcOff, rgb, y * w * 3, w);
-            }
-        });
+        Parallel.forBlocks((h + 15) / 16, (s0, s1) -> colorRows(f, cs, rgb, s0 * 16, Math.min(h, s1 * 16)));
         Decoded out = new Decoded(w, h, rgb, null);
         out.orientation = f.orientation;
         return out;
+    }
+
+    /**
+     * Decodes a sequential scan that holds every component (nearly every JPEG) while other pool threads
+     * reconstruct the MCU rows already decoded: thread 0 entropy-decodes and hands out work as rows
+     * complete; the other threads run the IDCT of finished MCU rows and the colour conversion of output
+     * rows whose neighbouring MCU rows (needed by the upsampling filters) are done. The decoder thread
+     * joins in once the entropy data is finished. On one thread this degrades to decode-then-render.
+     */
+    private static int decodePipelined(byte[] d, int p, int len, Frame f, byte[] rgb, ColorSpace cs) {
+        Pipeline pl = new Pipeline(f.mcusY);
+        int[] end = new int[1];
+        Parallel.forRange(Math.max(1, Math.min(Parallel.threads(), f.mcusY)), i -> {
+            if (i == 0) {
+                pl.producerStarted();
+                try {
+                    end[0] = decodeScan(d, p, len, f, pl::decoded);
+                } catch (Throwable t) {
+                    pl.abort(t);
+                    return;
+                }
+                pl.producerFinished();
+            }
+            pl.work(f, cs, rgb, i == 0);
+        });
+        if (pl.failure != null) {
+            if (pl.failure instanceof RuntimeException re) throw re;
+            if (pl.failure instanceof Error err) throw err;
+            throw new IllegalStateException(pl.failure);
+        }
+        for (Component c : f.comps) {
+            c.coef = null;
+            c.hasAc = null;
+        }
+        return end[0];
+    }
+
+    /** Hands out IDCT and colour-conversion work by MCU row as the entropy decoder finishes rows. */
+    private static final class Pipeline {
+        private static final int WAIT = -1, DONE = Integer.MIN_VALUE;
+        final int bands;
+        final boolean[] idctDone;
+        int decodedRows, nextIdct, nextColor;
+        int producer;                     // 0 not started, 1 decoding, 2 finished
+        volatile Throwable failure;
+
+        Pipeline(int bands) {
+            this.bands = bands;
+            this.idctDone = new boolean[bands];
+        }
+
+        synchronized void producerStarted() {
+            producer = 1;
+        }
+
+        synchronized void producerFinished() {
+            producer = 2;
+            notifyAll();
+        }
+
+        synchronized void decoded(int mcuRow) {
+            decodedRows = mcuRow + 1;
+            notifyAll();
+        }
+
+        synchronized void abort(Throwable t) {
+            if (failure == null) failure = t;
+            notifyAll();
+        }
+
+        private boolean colourReady(int b) {
+            return idctDone[b] && (b == 0 || idctDone[b - 1]) && (b == bands - 1 || idctDone[b + 1]);
+        }
+
+        /** IDCT band b as b, colour band b as -(b + 2), or WAIT / DONE. */
+        private synchronized int take(boolean isProducer) throws InterruptedException {
+            int waitsForStart = 0;
+            while (true) {
+                if (failure != null) return DONE;
+                if (nextIdct < decodedRows) return nextIdct++;
+                if (nextColor < bands && colourReady(nextColor)) return -(nextColor++ + 2);
+                if (nextColor >= bands) return DONE;
+                // A helper that finds the decoder not started after a few milliseconds is probably running on
+                // the decoder's own thread, before it (the pool ran the tasks one after the other): it must
+                // not wait for it, so it leaves, and the decoder thread does the work itself afterwards.
+                if (!isProducer && producer == 0 && ++waitsForStart > 5) return DONE;
+                wait(1);
+            }
+        }
+
+        private synchronized void idctFinished(int b) {
+            idctDone[b] = true;
+            notifyAll();
+        }
+
+        void work(Frame f, ColorSpace cs, byte[] rgb, boolean isProducer) {
+            int[] ws = new int[128];
+            int bandRows = 8 * f.vmax;
+            try {
+                while (true) {
+                    int t = take(isProducer);
+                    if (t == DONE) return;
+                    if (t >= 0) {
+                        for (Component c : f.comps) idctRows(c, t * c.v, (t + 1) * c.v, ws);
+                        idctFinished(t);
+                    } else {
+                        int b = -t - 2;
+                        colorRows(f, cs, rgb, b * bandRows, Math.min(f.height, (b + 1) * bandRows));
+                    }
+                }
+            } catch (Throwable e) {
+                abort(e);
+            }
+        }
     }
 
     /**
