@@ -514,6 +514,15 @@ def make_exif():
     exif[0x0112] = 6
     base.save(os.path.join(HERE, "exif_orient6.jpg"), quality=92, exif=exif.tobytes())
     record("exif_orient6.jpg", transform="exif")
+    base.save(os.path.join(HERE, "exif_orient6.webp"), lossless=True, exif=exif.tobytes())
+    record("exif_orient6.webp", transform="exif")
+    # Pillow's TIFF plugin applies the Orientation tag while loading: convert('RGB') is already upright.
+    # (ImageOps.exif_transpose would then turn it a second time, a Pillow 9.4 bug we do not copy.)
+    for o in (2, 6):
+        exif = Image.Exif()
+        exif[0x0112] = o
+        base.save(os.path.join(HERE, f"tiff_orient{o}.tif"), exif=exif.tobytes())
+        record(f"tiff_orient{o}.tif", note="Pillow rotates TIFFs on load")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -58,7 +58,11 @@ public final class ImageLoader {
             byte[] rgb = d.rgb;
             if (wantAlpha && d.alpha != null) compositeOverWhite(rgb, d.alpha);
             RgbImage img = new RgbImage(d.width, d.height, rgb);
-            if (opts.applyExifOrientation() && d.orientation != 1) img = Orientation.apply(img, d.orientation);
+            // Pillow 9.4's TIFF plugin applies the Orientation tag itself when it loads the pixels, so for a TIFF
+            // convert('RGB') is already upright; everywhere else the tag is ignored unless asked for. (Pillow's
+            // exif_transpose on such a TIFF turns it a second time; that bug is not reproduced.)
+            boolean orient = opts.applyExifOrientation() || format == ImageFormat.TIFF;
+            if (orient && d.orientation != 1) img = Orientation.apply(img, d.orientation);
             return img;
         } catch (DecodeException e) {
             throw new ImageLoadException(name + ": " + oneLine(e.getMessage()), e);

@@ -167,6 +167,18 @@ class ImageLoaderFixturesTest {
     }
 
     @Test
+    void tiffIsUprightWithOrWithoutTheOption() {
+        // Pillow already rotates TIFFs on load; asking for the EXIF orientation must not turn them again.
+        for (String f : List.of("tiff_orient2.tif", "tiff_orient6.tif")) {
+            RgbImage plain = ImageLoader.load(dir().resolve(f), ImageLoadOptions.defaults());
+            RgbImage asked = ImageLoader.load(dir().resolve(f), ImageLoadOptions.defaults().withExifOrientation(true));
+            assertEquals(plain.width(), asked.width());
+            assertArrayEquals(plain.pixels(), asked.pixels());
+        }
+        assertEquals(14, ImageLoader.load(dir().resolve("tiff_orient6.tif"), ImageLoadOptions.defaults()).width());
+    }
+
+    @Test
     void jpegOrientationRotatesTheDecodedPixels() {
         // Independent of Pillow: rotating clockwise by 90 degrees moves stored (x, y) to (h - 1 - y, x).
         Path f = dir().resolve("exif_orient6.jpg");
@@ -200,9 +212,10 @@ class ImageLoaderFixturesTest {
     void probeGivesFormatAndSizeForEveryFixture() {
         for (Fixture f : fixtures()) {
             ImageInfo info = ImageLoader.probe(dir().resolve(f.file));
-            // The manifest holds the size Pillow reports after exif_transpose for the EXIF fixtures.
-            assertEquals(f.width, f.exif ? info.orientedWidth() : info.width(), f.file);
-            assertEquals(f.height, f.exif ? info.orientedHeight() : info.height(), f.file);
+            // The manifest holds the size of Pillow's pixels: rotated for EXIF fixtures and for TIFFs.
+            boolean rotated = f.exif || info.format() == ImageFormat.TIFF;
+            assertEquals(f.width, rotated ? info.orientedWidth() : info.width(), f.file);
+            assertEquals(f.height, rotated ? info.orientedHeight() : info.height(), f.file);
             String ext = f.file.substring(f.file.lastIndexOf('.') + 1);
             ImageFormat want = switch (ext) {
                 case "png" -> ImageFormat.PNG;
