@@ -13,8 +13,16 @@ import java.util.Objects;
  *
  * <p>Formats are recognised by content: PNG, JPEG, BMP, GIF (first frame), WebP, TIFF (first page) and PDF
  * (one page rendered with PDFBox). PNG, JPEG, GIF and BMP have decoders of their own here that reproduce
- * Pillow's conversions exactly (including its quirks, documented on each decoder); WebP and TIFF go
- * through ImageIO with the TwelveMonkeys plugins, with Pillow's conversion rules applied to the raw samples.
+ * Pillow's results bit for bit (including its quirks, documented on each decoder); WebP and TIFF go
+ * through ImageIO with the TwelveMonkeys plugins, with Pillow's conversion rules applied to the decoded
+ * samples: exact for lossless WebP and the usual TIFF layouts, close but not exact for lossy WebP
+ * (TwelveMonkeys replicates chroma where libwebp interpolates it).
+ *
+ * <p>Transparency is dropped by default, keeping the colour stored under it, as {@code convert('RGB')}
+ * does; {@link ImageLoadOptions.AlphaMode#WHITE} lays the image over white instead, exactly as Pillow's
+ * {@code Image.alpha_composite(white, im.convert('RGBA'))} would (so palette and colour-key transparency
+ * count too). The EXIF orientation is ignored unless asked for, like Pillow, except for TIFFs, which
+ * Pillow rotates while loading them.
  *
  * <p>Every failure is an {@link ImageLoadException} with one line naming the file and the reason. The
  * pixel limit is enforced from the header, before any pixel memory is allocated, so a small file that

@@ -729,8 +729,10 @@ final class JpegDecoder {
         if (any) c.hasAc[off >> 6] = 1;
     }
 
-    /** Successive-approximation refinement of AC coefficients (ITU T.81 G.1.2.3), as libjpeg does it. */
-    /** Returns true when a new non-zero coefficient appeared. */
+    /**
+     * Successive-approximation refinement of AC coefficients (ITU T.81 G.1.2.3), as libjpeg does it.
+     * Returns true when a new non-zero coefficient appeared.
+     */
     private static boolean refineAc(Bits b, Huffman ac, short[] coef, int off, int ss, int se, int al, int[] eobrun) {
         int p1 = 1 << al, m1 = -1 << al;
         int k = ss;
