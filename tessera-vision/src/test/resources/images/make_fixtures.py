@@ -490,6 +490,10 @@ def make_jpeg():
     # Chroma 2x1 against luma 1x2 and similar oddities are rare; 2x2 luma with 2x1 chroma (h1v2 for chroma)
     write("jpeg_mixed.jpg", jpeg_encode(ycc, [(2, 2), (2, 1), (1, 2)], [1, 2, 3], jfif=True))
     record("jpeg_mixed.jpg", note="per-component h1v2 and h2v1 upsampling")
+    # Ten MCU rows: enough rows for the decoder to hand work to several threads
+    # while it is still decoding, which the tiny fixtures above do not exercise.
+    Image.fromarray(content(200, 157, seed=6)).save(os.path.join(HERE, "jpeg_420_medium.jpg"), quality=80)
+    record("jpeg_420_medium.jpg", note="several MCU rows: pipelined reconstruction")
     # A 1-pixel-wide strip: downsampled width <= 2 switches libjpeg to plain replication.
     Image.fromarray(content(3, 40, seed=5)).save(os.path.join(HERE, "jpeg_narrow.jpg"), quality=90)
     record("jpeg_narrow.jpg", note="narrow: no fancy upsampling")
@@ -510,6 +514,15 @@ def make_exif():
     exif[0x0112] = 6
     base.save(os.path.join(HERE, "exif_orient6.jpg"), quality=92, exif=exif.tobytes())
     record("exif_orient6.jpg", transform="exif")
+    base.save(os.path.join(HERE, "exif_orient6.webp"), lossless=True, exif=exif.tobytes())
+    record("exif_orient6.webp", transform="exif")
+    # Pillow's TIFF plugin applies the Orientation tag while loading: convert('RGB') is already upright.
+    # (ImageOps.exif_transpose would then turn it a second time, a Pillow 9.4 bug we do not copy.)
+    for o in (2, 6):
+        exif = Image.Exif()
+        exif[0x0112] = o
+        base.save(os.path.join(HERE, f"tiff_orient{o}.tif"), exif=exif.tobytes())
+        record(f"tiff_orient{o}.tif", note="Pillow rotates TIFFs on load")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -710,10 +723,17 @@ def make_webp():
     rgba = Image.fromarray(np.concatenate([rgb, a[..., None]], -1))
     rgba.save(os.path.join(HERE, "webp_lossless_alpha.webp"), lossless=True, exact=True)
     record("webp_lossless_alpha.webp", white=True)
-    big = Image.fromarray(content(64, 48, seed=4))
-    big.save(os.path.join(HERE, "webp_lossy.webp"), quality=90)
+    # Lossy WebP: smooth, photo-like content. TwelveMonkeys' VP8 decoder replicates chroma where libwebp
+    # interpolates it ("fancy upsampling"), so only an approximate match is possible; noise-free content
+    # keeps that difference representative of photographs rather than of worst-case chroma noise.
+    sy, sx = np.mgrid[0:48, 0:64].astype(np.float64)
+    smooth = np.stack([128 + 100 * np.sin(sx / 17) * np.cos(sy / 11), 128 + 90 * np.sin((sx + sy) / 23),
+                       128 + 80 * np.cos(np.hypot(sx - 30, sy - 20) / 9)], -1)
+    smooth = np.clip(np.round(smooth), 0, 255).astype(np.uint8)
+    Image.fromarray(smooth).save(os.path.join(HERE, "webp_lossy.webp"), quality=90)
     record("webp_lossy.webp", compare="approx", note="lossy: TwelveMonkeys' VP8 decoder is not libwebp")
-    rgba.save(os.path.join(HERE, "webp_lossy_alpha.webp"), quality=90)
+    sa = np.clip(sx * 4, 0, 255).astype(np.uint8)
+    Image.fromarray(np.concatenate([smooth, sa[..., None]], -1)).save(os.path.join(HERE, "webp_lossy_alpha.webp"), quality=90)
     record("webp_lossy_alpha.webp", compare="approx", white=True)
 
 

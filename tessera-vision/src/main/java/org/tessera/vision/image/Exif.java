@@ -49,6 +49,37 @@ final class Exif {
         return 1;
     }
 
+    /**
+     * The values of an integer tag (SHORT or LONG) in the first directory of a classic TIFF file,
+     * or null when the tag is absent or anything about it is out of bounds.
+     */
+    static long[] tiffTagValues(byte[] d, int tag) {
+        if (d.length < 8) return null;
+        boolean le = d[0] == 'I';
+        long ifd = u32(d, 4, le);
+        if (ifd < 8 || ifd + 2 > d.length) return null;
+        int count = u16(d, (int) ifd, le);
+        for (int i = 0; i < count; i++) {
+            long e = ifd + 2 + 12L * i;
+            if (e + 12 > d.length) return null;
+            int p = (int) e;
+            if (u16(d, p, le) != tag) continue;
+            int type = u16(d, p + 2, le);
+            long n = u32(d, p + 4, le);
+            int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+            if (size == 0 || n > 1 << 24) return null;
+            long at = n * size <= 4 ? p + 8 : u32(d, p + 8, le);
+            if (at + n * size > d.length) return null;
+            long[] v = new long[(int) n];
+            for (int k = 0; k < n; k++) {
+                int q = (int) (at + (long) k * size);
+                v[k] = size == 2 ? u16(d, q, le) : u32(d, q, le);
+            }
+            return v;
+        }
+        return null;
+    }
+
     static int u16(byte[] d, int p, boolean le) {
         return le ? (d[p] & 0xFF) | (d[p + 1] & 0xFF) << 8 : (d[p] & 0xFF) << 8 | (d[p + 1] & 0xFF);
     }

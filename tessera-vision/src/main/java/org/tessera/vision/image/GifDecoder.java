@@ -22,7 +22,7 @@ final class GifDecoder {
 
     /** Where the first frame is, and everything needed to paint it. */
     private record Frame(int screenW, int screenH, int x0, int y0, int w, int h, boolean interlaced,
-                         byte[] palette, int transparent, int dataPos, int orientation) {}
+                         byte[] palette, int transparent, int dataPos) {}
 
     static ImageInfo probe(byte[] d) {
         Frame f = locate(d);
@@ -98,7 +98,7 @@ final class GifDecoder {
                 if (use != null) System.arraycopy(use, 0, palette, 0, Math.min(use.length, 768));
                 // Pillow grows the canvas to hold a frame that sticks out of the logical screen.
                 int cw = Math.max(sw, x0 + w), ch = Math.max(sh, y0 + h);
-                return new Frame(cw, ch, x0, y0, w, h, (f & 0x40) != 0, palette, transparent, pos, 1);
+                return new Frame(cw, ch, x0, y0, w, h, (f & 0x40) != 0, palette, transparent, pos);
             }
             // Pillow skips any other byte between blocks; so do we.
         }

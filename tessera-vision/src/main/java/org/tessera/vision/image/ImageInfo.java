@@ -7,7 +7,8 @@ package org.tessera.vision.image;
  * @param width           stored width in pixels (for a PDF: the probed page rendered at the given DPI)
  * @param height          stored height in pixels
  * @param exifOrientation the EXIF Orientation tag, 1 to 8, or 1 when there is none; the size above is
- *                        before any rotation it asks for (see {@link #orientedWidth()})
+ *                        before any rotation it asks for (see {@link #orientedWidth()}). TIFFs are always
+ *                        loaded upright, as Pillow loads them; other formats only when asked to.
  * @param pages           number of pages (PDF) or 1
  */
 public record ImageInfo(ImageFormat format, int width, int height, int exifOrientation, int pages) {

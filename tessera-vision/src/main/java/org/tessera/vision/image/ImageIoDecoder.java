@@ -46,6 +46,10 @@ final class ImageIoDecoder {
     }
 
     static Decoded decode(byte[] d, ImageFormat format, long maxPixels, boolean wantAlpha) {
+        // The readers fill missing data with zeros (lossless WebP) or fail with an index error
+        // (compressed TIFF strips); check the container's own sizes first to call truncation by its name.
+        if (format == ImageFormat.WEBP) checkRiff(d);
+        else checkTiffStrips(d);
         return withReader(d, format, r -> {
             // The header's size first: the reader allocates the whole destination image in read().
             int w = r.getWidth(0), h = r.getHeight(0);
@@ -229,6 +233,42 @@ final class ImageIoDecoder {
         int t = c * nk + 128;
         int v = nk - (((t >> 8) + t) >> 8);
         return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    /** The RIFF header's size and every chunk's size must fit in the data, as libwebp requires. */
+    private static void checkRiff(byte[] d) {
+        long riff = u32le(d, 4);
+        if (riff < 4 || 8 + riff > d.length) throw new DecodeException("truncated WebP data");
+        int p = 12;
+        long end = 8 + riff;
+        while (p + 8 <= end) {
+            long size = u32le(d, p + 4);
+            if (p + 8 + size > end) throw new DecodeException("truncated WebP data");
+            p = (int) (p + 8 + size + (size & 1));
+        }
+    }
+
+    /** Strips or tiles of the first page that reach past the end of the file mean a truncated TIFF. */
+    private static void checkTiffStrips(byte[] d) {
+        if (d.length >= 4 && (d[2] == 43 || d[3] == 43)) return;      // BigTIFF: left to the reader
+        boolean le = d[0] == 'I';
+        // libtiff writes the directory after the pixel data, so a cut file often loses it entirely.
+        long ifd = d.length >= 8 ? Exif.u32(d, 4, le) : Long.MAX_VALUE;
+        if (ifd + 2 > d.length || ifd + 2 + 12L * Exif.u16(d, (int) ifd, le) > d.length) {
+            throw new DecodeException("truncated TIFF data (first directory missing)");
+        }
+        for (int[] tags : new int[][] {{273, 279}, {324, 325}}) {
+            long[] offsets = Exif.tiffTagValues(d, tags[0]), counts = Exif.tiffTagValues(d, tags[1]);
+            if (offsets == null || counts == null) continue;
+            for (int i = 0; i < Math.min(offsets.length, counts.length); i++) {
+                if (offsets[i] + counts[i] > d.length) throw new DecodeException("truncated TIFF data");
+            }
+        }
+    }
+
+    private static long u32le(byte[] d, int p) {
+        if (p + 4 > d.length) return -1;
+        return (d[p] & 0xFFL) | (d[p + 1] & 0xFFL) << 8 | (d[p + 2] & 0xFFL) << 16 | (d[p + 3] & 0xFFL) << 24;
     }
 
     /** EXIF orientation: a TIFF's own first directory, or a WebP's EXIF chunk. */

@@ -13,8 +13,16 @@ import java.util.Objects;
  *
  * <p>Formats are recognised by content: PNG, JPEG, BMP, GIF (first frame), WebP, TIFF (first page) and PDF
  * (one page rendered with PDFBox). PNG, JPEG, GIF and BMP have decoders of their own here that reproduce
- * Pillow's conversions exactly (including its quirks, documented on each decoder); WebP and TIFF go
- * through ImageIO with the TwelveMonkeys plugins, with Pillow's conversion rules applied to the raw samples.
+ * Pillow's results bit for bit (including its quirks, documented on each decoder); WebP and TIFF go
+ * through ImageIO with the TwelveMonkeys plugins, with Pillow's conversion rules applied to the decoded
+ * samples: exact for lossless WebP and the usual TIFF layouts, close but not exact for lossy WebP
+ * (TwelveMonkeys replicates chroma where libwebp interpolates it).
+ *
+ * <p>Transparency is dropped by default, keeping the colour stored under it, as {@code convert('RGB')}
+ * does; {@link ImageLoadOptions.AlphaMode#WHITE} lays the image over white instead, exactly as Pillow's
+ * {@code Image.alpha_composite(white, im.convert('RGBA'))} would (so palette and colour-key transparency
+ * count too). The EXIF orientation is ignored unless asked for, like Pillow, except for TIFFs, which
+ * Pillow rotates while loading them.
  *
  * <p>Every failure is an {@link ImageLoadException} with one line naming the file and the reason. The
  * pixel limit is enforced from the header, before any pixel memory is allocated, so a small file that
@@ -58,7 +66,11 @@ public final class ImageLoader {
             byte[] rgb = d.rgb;
             if (wantAlpha && d.alpha != null) compositeOverWhite(rgb, d.alpha);
             RgbImage img = new RgbImage(d.width, d.height, rgb);
-            if (opts.applyExifOrientation() && d.orientation != 1) img = Orientation.apply(img, d.orientation);
+            // Pillow 9.4's TIFF plugin applies the Orientation tag itself when it loads the pixels, so for a TIFF
+            // convert('RGB') is already upright; everywhere else the tag is ignored unless asked for. (Pillow's
+            // exif_transpose on such a TIFF turns it a second time; that bug is not reproduced.)
+            boolean orient = opts.applyExifOrientation() || format == ImageFormat.TIFF;
+            if (orient && d.orientation != 1) img = Orientation.apply(img, d.orientation);
             return img;
         } catch (DecodeException e) {
             throw new ImageLoadException(name + ": " + oneLine(e.getMessage()), e);

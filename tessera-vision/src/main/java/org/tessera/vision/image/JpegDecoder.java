@@ -23,8 +23,9 @@ import org.tessera.core.Parallel;
  * colour spaces differently from libjpeg in corner cases, has no h1v2 fancy upsampling, and applies ICC
  * profiles to CMYK, which Pillow does not.
  *
- * <p>Entropy decoding is sequential; the IDCT and the upsampling/colour conversion run in parallel strips
- * on {@link Parallel}. Data that runs out before the last MCU (a truncated file, or a marker in the middle
+ * <p>Entropy decoding is sequential. For the usual file (one sequential scan holding all components) the
+ * IDCT and upsampling/colour conversion of finished MCU rows run on other {@link Parallel} threads while
+ * the entropy decoder goes on; otherwise they run afterwards, in parallel strips. Data that runs out before the last MCU (a truncated file, or a marker in the middle
  * of a scan) is an error here, where libjpeg would pad with grey and warn.
  */
 final class JpegDecoder {
@@ -49,9 +50,11 @@ final class JpegDecoder {
         int bw, bh;                 // blocks per row / column, padded to whole MCUs
         int dw, dh;                 // libjpeg's downsampled_width / downsampled_height (real samples)
         short[] coef;               // bw * bh blocks of 64 coefficients, natural order
+        byte[] hasAc;               // per block: 1 once any AC coefficient is non-zero (else the IDCT is a fill)
         byte[] plane;               // bw*8 x bh*8 samples after the IDCT
         int dcPred;
         int dcTable, acTable;
+        int[] q;                    // quantisation table, latched at the component's first scan as libjpeg does
     }
 
     private static final class Frame {
@@ -111,6 +114,7 @@ final class JpegDecoder {
         int pos = 2;
         boolean sawScan = false;
         boolean complete = false;
+        Decoded result = null;       // set when the pipelined path has already reconstructed the image
         while (true) {
             int[] m;
             try {
@@ -134,10 +138,12 @@ final class JpegDecoder {
             if (isStandalone(marker)) continue;      // RSTn outside a scan, TEM: nothing to do
             if (pos + 4 > d.length) {
                 if (sawScan && complete) break;
-                throw new DecodeException("truncated JPEG data");
+                throw new DecodeException("truncated JPEG data (file ends inside a " + markerName(marker) + " segment)");
             }
             int len = segmentLength(d, pos);
-            if (pos + len > d.length) throw new DecodeException("truncated JPEG data (in a " + markerName(marker) + " segment)");
+            if (pos + len > d.length) {
+                throw new DecodeException("truncated JPEG data (file ends inside a " + markerName(marker) + " segment)");
+            }
             int body = pos + 2, blen = len - 2;
             switch (marker) {
                 case 0xC4 -> readDht(d, body, blen, f);
@@ -161,9 +167,20 @@ final class JpegDecoder {
                 case 0xE1 -> readApp1(d, body, blen, f);
                 case 0xDA -> {
                     if (f.comps == null) throw new DecodeException("corrupt JPEG data (scan before frame header)");
+                    if (result != null) throw new DecodeException("corrupt JPEG data (image data after the last scan)");
                     if (!sawScan) allocate(f, maxPixels);
+                    if (!sawScan && !f.progressive && blen >= 1 && (d[body] & 0xFF) == f.comps.length && f.comps.length > 1) {
+                        // The usual case, one interleaved scan with everything: reconstruct while decoding.
+                        sawScan = true;
+                        ColorSpace cs = prepareRender(f);
+                        byte[] rgb = new byte[f.width * f.height * 3];
+                        pos = decodePipelined(d, body, blen, f, rgb, cs);
+                        result = new Decoded(f.width, f.height, rgb, null);
+                        complete = true;
+                        continue;
+                    }
                     sawScan = true;
-                    pos = decodeScan(d, body, blen, f);
+                    pos = decodeScan(d, body, blen, f, null);
                     complete = !f.progressive && allScansCoverAll(f);
                     continue;
                 }
@@ -176,6 +193,10 @@ final class JpegDecoder {
                 }
             }
             pos += len;
+        }
+        if (result != null) {
+            result.orientation = f.orientation;
+            return result;
         }
         return render(f);
     }
@@ -196,17 +217,19 @@ final class JpegDecoder {
 
     /** Finds the next marker at or after pos: returns {marker code, position after the code}. */
     private static int[] nextMarker(byte[] d, int pos) {
-        // Skip anything that is not 0xFF (libjpeg warns about "extraneous bytes" and carries on), then fill bytes.
-        while (pos < d.length && (d[pos] & 0xFF) != 0xFF) pos++;
-        while (pos < d.length && (d[pos] & 0xFF) == 0xFF) pos++;
-        if (pos >= d.length) throw new DecodeException("truncated JPEG data (file ends before the image is complete)");
-        int m = d[pos] & 0xFF;
-        if (m == 0) return nextMarker(d, pos + 1);     // a stuffed 0xFF00 outside a scan: garbage, skip it
-        return new int[] {m, pos + 1};
+        while (true) {
+            // Skip anything that is not 0xFF (libjpeg warns about "extraneous bytes" and carries on), then fill bytes.
+            while (pos < d.length && (d[pos] & 0xFF) != 0xFF) pos++;
+            while (pos < d.length && (d[pos] & 0xFF) == 0xFF) pos++;
+            if (pos >= d.length) throw new DecodeException("truncated JPEG data (file ends before the image is complete)");
+            int m = d[pos] & 0xFF;
+            if (m != 0) return new int[] {m, pos + 1};
+            pos++;          // a stuffed 0xFF00 outside a scan is garbage too: keep looking
+        }
     }
 
     private static int segmentLength(byte[] d, int pos) {
-        if (pos + 2 > d.length) throw new DecodeException("truncated JPEG data");
+        if (pos + 2 > d.length) throw new DecodeException("truncated JPEG data (file ends inside a segment header)");
         int len = ((d[pos] & 0xFF) << 8) | (d[pos + 1] & 0xFF);
         if (len < 2) throw new DecodeException("corrupt JPEG data (bad segment length)");
         return len;
@@ -275,6 +298,7 @@ final class JpegDecoder {
             long n = (long) c.bw * c.bh * 64;
             if (n > Limits.MAX_ARRAY) throw new DecodeException("image too large to decode (" + f.width + "x" + f.height + ")");
             c.coef = new short[(int) n];
+            c.hasAc = new byte[c.bw * c.bh];
         }
     }
 
@@ -325,6 +349,11 @@ final class JpegDecoder {
     private static final class Huffman {
         static final int LOOKUP_BITS = 9;
         final int[] lookup = new int[1 << LOOKUP_BITS];    // (length << 8) | symbol, 0 = longer code
+        /**
+         * For AC tables: when a code and its value bits fit in the 9 looked-at bits together, the whole
+         * coefficient at once: (value << 16) | (run << 8) | bits used; 0 when they do not fit.
+         */
+        final int[] fastAc = new int[1 << LOOKUP_BITS];
         final int[] maxcode = new int[18];
         final int[] valoffset = new int[17];
         final byte[] vals;
@@ -349,10 +378,21 @@ final class JpegDecoder {
                 code <<= 1;
             }
             maxcode[17] = Integer.MAX_VALUE;
+            for (int i = 0; i < lookup.length; i++) {
+                int e = lookup[i];
+                if (e == 0) continue;
+                int len = e >>> 8, sym = e & 0xFF, run = sym >> 4, size = sym & 15;
+                if (size == 0 || len + size > LOOKUP_BITS) continue;
+                int v = (i >>> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
+                fastAc[i] = (extend(v, size) << 16) | (run << 8) | (len + size);
+            }
         }
     }
 
     /** Bit reader over entropy-coded data: un-stuffs 0xFF00, stops at markers and then supplies zero bits. */
+    private static final java.lang.invoke.VarHandle LONG_BE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private static final class Bits {
         final byte[] d;
         int pos;
@@ -369,6 +409,18 @@ final class JpegDecoder {
 
         void fill() {
             while (n <= 56) {
+                // Fast path: eight bytes without a 0xFF among them need no unstuffing; take what fits.
+                if (!stopped && pos + 8 <= d.length) {
+                    long x = (long) LONG_BE.get(d, pos);
+                    long y = ~x;
+                    if (((y - 0x0101010101010101L) & ~y & 0x8080808080808080L) == 0) {
+                        int k = Math.min((64 - n) >> 3, 7);
+                        acc = (acc << (8 * k)) | (x >>> (64 - 8 * k));
+                        n += 8 * k;
+                        pos += k;
+                        continue;
+                    }
+                }
                 int b = 0;
                 if (!stopped) {
                     if (pos >= d.length) {
@@ -464,7 +516,7 @@ final class JpegDecoder {
     }
 
     /** Decodes one scan; returns the position where the next marker search starts. */
-    private static int decodeScan(byte[] d, int p, int len, Frame f) {
+    private static int decodeScan(byte[] d, int p, int len, Frame f, java.util.function.IntConsumer mcuRowDone) {
         if (len < 1) throw new DecodeException("corrupt JPEG data (bad scan header)");
         int ns = d[p] & 0xFF;
         if (ns < 1 || ns > 4 || len < 4 + 2 * ns) throw new DecodeException("corrupt JPEG data (bad scan header)");
@@ -482,7 +534,10 @@ final class JpegDecoder {
         int q = p + 1 + 2 * ns;
         int ss = d[q] & 0xFF, se = d[q + 1] & 0xFF, ah = (d[q + 2] & 0xFF) >> 4, al = d[q + 2] & 15;
         for (Component c : sc) {
-            if (f.qt[c.tq] == null) throw new DecodeException("corrupt JPEG data (quantisation table " + c.tq + " missing)");
+            if (c.q == null) {
+                if (f.qt[c.tq] == null) throw new DecodeException("corrupt JPEG data (quantisation table " + c.tq + " missing)");
+                c.q = f.qt[c.tq];       // a DQT arriving later (between progressive scans) does not change it
+            }
         }
         int kind;        // 0 sequential, 1 DC first, 2 DC refine, 3 AC first, 4 AC refine
         if (!f.progressive) {
@@ -557,9 +612,12 @@ final class JpegDecoder {
                     }
                 }
             }
-            if (mx == unitsX - 1 && bits.overrun()) {
-                throw new DecodeException(bits.eof ? "truncated JPEG data (image data ends early)"
-                        : "corrupt JPEG data (image data ends early, at a marker)");
+            if (mx == unitsX - 1) {
+                if (bits.overrun()) {
+                    throw new DecodeException(bits.eof ? "truncated JPEG data (image data ends early)"
+                            : "corrupt JPEG data (image data ends early, at a marker)");
+                }
+                if (mcuRowDone != null && ns > 1) mcuRowDone.accept(my);
             }
         }
         if (bits.overrun()) {
@@ -572,24 +630,7 @@ final class JpegDecoder {
     private static void decodeBlock(Bits b, Frame f, Component c, int off, int kind, int ss, int se, int al, int[] eobrun) {
         short[] coef = c.coef;
         switch (kind) {
-            case 0 -> {
-                Huffman dc = f.dc[c.dcTable], ac = f.ac[c.acTable];
-                int t = b.decode(dc);
-                int diff = t == 0 ? 0 : extend(b.bits(t), t);
-                c.dcPred += diff;
-                coef[off] = (short) c.dcPred;
-                for (int k = 1; k < 64; k++) {
-                    int rs = b.decode(ac);
-                    int r = rs >> 4, s = rs & 15;
-                    if (s == 0) {
-                        if (r != 15) break;
-                        k += 15;
-                        continue;
-                    }
-                    k += r;
-                    coef[off + NATURAL[Math.min(k, 79)]] = (short) extend(b.bits(s), s);
-                }
-            }
+            case 0 -> decodeSequential(b, f.dc[c.dcTable], f.ac[c.acTable], c, off);
             case 1 -> {
                 int t = b.decode(f.dc[c.dcTable]);
                 int diff = t == 0 ? 0 : extend(b.bits(t), t);
@@ -605,12 +646,23 @@ final class JpegDecoder {
                     return;
                 }
                 Huffman ac = f.ac[c.acTable];
+                int[] fast = ac.fastAc;
                 for (int k = ss; k <= se; k++) {
+                    if (b.n < 32) b.fill();
+                    int fa = fast[(int) (b.acc >>> (b.n - Huffman.LOOKUP_BITS)) & ((1 << Huffman.LOOKUP_BITS) - 1)];
+                    if (fa != 0) {
+                        b.n -= fa & 0xFF;
+                        k += (fa >> 8) & 0xFF;
+                        coef[off + NATURAL[k]] = (short) ((fa >> 16) * (1 << al));
+                        c.hasAc[off >> 6] = 1;
+                        continue;
+                    }
                     int rs = b.decode(ac);
                     int r = rs >> 4, s = rs & 15;
                     if (s != 0) {
                         k += r;
-                        coef[off + NATURAL[Math.min(k, 79)]] = (short) (extend(b.bits(s), s) * (1 << al));
+                        coef[off + NATURAL[k]] = (short) (extend(b.bits(s), s) * (1 << al));
+                        c.hasAc[off >> 6] = 1;
                     } else if (r == 15) {
                         k += 15;
                     } else {
@@ -621,14 +673,70 @@ final class JpegDecoder {
                     }
                 }
             }
-            default -> refineAc(b, f.ac[c.acTable], coef, off, ss, se, al, eobrun);
+            default -> {
+                if (refineAc(b, f.ac[c.acTable], coef, off, ss, se, al, eobrun)) c.hasAc[off >> 6] = 1;
+            }
         }
     }
 
-    /** Successive-approximation refinement of AC coefficients (ITU T.81 G.1.2.3), as libjpeg does it. */
-    private static void refineAc(Bits b, Huffman ac, short[] coef, int off, int ss, int se, int al, int[] eobrun) {
+    /**
+     * One block of a sequential scan. The bit buffer lives in locals while the block is decoded (the hot
+     * loop of the whole decoder) and is written back only around refills.
+     */
+    private static void decodeSequential(Bits b, Huffman dc, Huffman ac, Component c, int off) {
+        short[] coef = c.coef;
+        int t = b.decode(dc);
+        int diff = t == 0 ? 0 : extend(b.bits(t), t);
+        c.dcPred += diff;
+        coef[off] = (short) c.dcPred;
+        int[] fast = ac.fastAc;
+        long acc = b.acc;
+        int n = b.n;
+        boolean any = false;
+        for (int k = 1; k < 64; k++) {
+            if (n < 32) {
+                b.n = n;
+                b.fill();
+                acc = b.acc;
+                n = b.n;
+            }
+            int fa = fast[(int) (acc >>> (n - Huffman.LOOKUP_BITS)) & ((1 << Huffman.LOOKUP_BITS) - 1)];
+            if (fa != 0) {
+                n -= fa & 0xFF;
+                k += (fa >> 8) & 0xFF;
+                coef[off + NATURAL[k]] = (short) (fa >> 16);      // k <= 63 + 15 < NATURAL.length
+                any = true;
+                continue;
+            }
+            b.n = n;
+            int rs = b.decode(ac);
+            int r = rs >> 4, sz = rs & 15;
+            if (sz == 0) {
+                n = b.n;
+                acc = b.acc;
+                if (r != 15) break;
+                k += 15;
+                continue;
+            }
+            k += r;
+            int v = extend(b.bits(sz), sz);
+            acc = b.acc;
+            n = b.n;
+            coef[off + NATURAL[k]] = (short) v;
+            any = true;
+        }
+        b.n = n;
+        if (any) c.hasAc[off >> 6] = 1;
+    }
+
+    /**
+     * Successive-approximation refinement of AC coefficients (ITU T.81 G.1.2.3), as libjpeg does it.
+     * Returns true when a new non-zero coefficient appeared.
+     */
+    private static boolean refineAc(Bits b, Huffman ac, short[] coef, int off, int ss, int se, int al, int[] eobrun) {
         int p1 = 1 << al, m1 = -1 << al;
         int k = ss;
+        boolean added = false;
         if (eobrun[0] == 0) {
             for (; k <= se; k++) {
                 int rs = b.decode(ac);
@@ -653,7 +761,10 @@ final class JpegDecoder {
                     }
                     k++;
                 } while (k <= se);
-                if (s != 0 && k <= 63) coef[off + NATURAL[k]] = (short) s;
+                if (s != 0 && k <= 63) {
+                    coef[off + NATURAL[k]] = (short) s;
+                    added = true;
+                }
             }
         }
         if (eobrun[0] > 0) {
@@ -665,6 +776,7 @@ final class JpegDecoder {
             }
             eobrun[0]--;
         }
+        return added;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -687,110 +799,266 @@ final class JpegDecoder {
         return ColorSpace.CMYK;
     }
 
-    private static Decoded render(Frame f) {
-        ColorSpace cs = colorSpace(f);
-        int w = f.width, h = f.height;
+    /** Checks what rendering needs and allocates the component planes. */
+    private static ColorSpace prepareRender(Frame f) {
         for (Component c : f.comps) {
             if (c.coef == null) throw new DecodeException("corrupt JPEG data (no image data)");
-            int[] q = f.qt[c.tq];
-            if (q == null) throw new DecodeException("corrupt JPEG data (quantisation table missing)");
-            c.plane = new byte[c.bw * 8 * c.bh * 8];
-            // Only the blocks that hold real samples need the IDCT (the rest are MCU padding).
-            int rowsNeeded = Math.min(c.bh, (c.dh + 7) / 8), colsNeeded = Math.min(c.bw, (c.dw + 7) / 8);
-            Parallel.forBlocks(rowsNeeded, (r0, r1) -> {
-                int[] ws = new int[64];
-                for (int by = r0; by < r1; by++) {
-                    for (int bx = 0; bx < colsNeeded; bx++) {
-                        idct(c.coef, (by * c.bw + bx) * 64, q, ws, c.plane, by * 8 * c.bw * 8 + bx * 8, c.bw * 8);
-                    }
-                }
-            });
-            c.coef = null;      // free the coefficients before the output is allocated
-        }
-        for (Component c : f.comps) {
-            boolean fits = (c.h == f.hmax || 2 * c.h == f.hmax || f.hmax % c.h == 0)
-                    && (c.v == f.vmax || 2 * c.v == f.vmax || f.vmax % c.v == 0);
-            if (!fits) throw new DecodeException("unsupported JPEG (fractional sampling factors)");
-        }
-        byte[] rgb = new byte[w * h * 3];
-        int n = f.comps.length;
-        // Split output rows into strips of whole row pairs, so no strip depends on another.
-        Parallel.forBlocks((h + 15) / 16, (s0, s1) -> {
-            int[][] rows = new int[n][w + 2 * f.hmax + 16];
-            int[] tmp = new int[w + 16];
-            for (int y = s0 * 16; y < Math.min(h, s1 * 16); y++) {
-                for (int ci = 0; ci < n; ci++) upsampleRow(f, f.comps[ci], y, rows[ci], tmp);
-                convertRow(cs, rows, rgb, y * w * 3, w);
+            if (c.q == null) c.q = f.qt[c.tq];
+            if (c.q == null) throw new DecodeException("corrupt JPEG data (quantisation table missing)");
+            if (f.hmax % c.h != 0 || f.vmax % c.v != 0) {
+                throw new DecodeException("unsupported JPEG (fractional sampling factors)");
             }
-        });
+            if (c.plane == null) c.plane = new byte[c.bw * 8 * c.bh * 8];
+        }
+        return colorSpace(f);
+    }
+
+    /** Block rows of component c that hold real samples (the rest are MCU padding and never shown). */
+    private static int blockRowsNeeded(Component c) {
+        return Math.min(c.bh, (c.dh + 7) / 8);
+    }
+
+    /** IDCT of block rows [r0, r1) of component c into its plane. */
+    private static void idctRows(Component c, int r0, int r1, int[] ws) {
+        int[] q = c.q;
+        int colsNeeded = Math.min(c.bw, (c.dw + 7) / 8);
+        int stride = c.bw * 8;
+        for (int by = r0; by < Math.min(r1, blockRowsNeeded(c)); by++) {
+            for (int bx = 0; bx < colsNeeded; bx++) {
+                int blk = by * c.bw + bx;
+                int outOff = by * 8 * stride + bx * 8;
+                if (c.hasAc[blk] == 0) {
+                    // DC only: both passes' shortcuts give one value, (dc * q * 4 + 16) >> 5, recentred.
+                    byte v = (byte) clamp((((c.coef[blk * 64] * q[0]) << 2) + 16 >> 5) + 128);
+                    for (int r = 0; r < 8; r++) java.util.Arrays.fill(c.plane, outOff + r * stride, outOff + r * stride + 8, v);
+                } else {
+                    idct(c.coef, blk * 64, q, ws, c.plane, outOff, stride);
+                }
+            }
+        }
+    }
+
+    /** Upsamples and colour-converts output rows [y0, y1) from the finished planes. */
+    private static void colorRows(Frame f, ColorSpace cs, byte[] rgb, int y0, int y1) {
+        int w = f.width, n = f.comps.length;
+        byte[][] buf = new byte[n][w + 2 * f.hmax + 16];
+        int[] colsum = new int[w + 16];
+        byte[][] src = new byte[n][];
+        int[] srcOff = new int[n];
+        for (int y = y0; y < y1; y++) {
+            for (int ci = 0; ci < n; ci++) {
+                Component c = f.comps[ci];
+                if (c.h == f.hmax && c.v == f.vmax) {
+                    src[ci] = c.plane;                  // full resolution: read the plane in place
+                    srcOff[ci] = y * c.bw * 8;
+                } else {
+                    upsampleRow(f, c, y, buf[ci], colsum);
+                    src[ci] = buf[ci];
+                    srcOff[ci] = 0;
+                }
+            }
+            convertRow(cs, src, srcOff, rgb, y * w * 3, w);
+        }
+    }
+
+    /** Two-phase reconstruction after all scans: parallel IDCT per component, then parallel colour strips. */
+    private static Decoded render(Frame f) {
+        ColorSpace cs = prepareRender(f);
+        for (Component c : f.comps) {
+            Parallel.forBlocks(blockRowsNeeded(c), (r0, r1) -> idctRows(c, r0, r1, new int[128]));
+            c.coef = null;      // free the coefficients before the output is allocated
+            c.hasAc = null;
+        }
+        int w = f.width, h = f.height;
+        byte[] rgb = new byte[w * h * 3];
+        // Strips of 16 output rows; every strip reads the finished planes only, so strips are independent.
+        Parallel.forBlocks((h + 15) / 16, (s0, s1) -> colorRows(f, cs, rgb, s0 * 16, Math.min(h, s1 * 16)));
         Decoded out = new Decoded(w, h, rgb, null);
         out.orientation = f.orientation;
         return out;
     }
 
-    /** Fills out[0..width) with component c's samples for output row y, upsampled the way libjpeg-turbo does. */
-    private static void upsampleRow(Frame f, Component c, int y, int[] out, int[] colsum) {
+    /**
+     * Decodes a sequential scan that holds every component (nearly every JPEG) while other pool threads
+     * reconstruct the MCU rows already decoded: thread 0 entropy-decodes and hands out work as rows
+     * complete; the other threads run the IDCT of finished MCU rows and the colour conversion of output
+     * rows whose neighbouring MCU rows (needed by the upsampling filters) are done. The decoder thread
+     * joins in once the entropy data is finished. On one thread this degrades to decode-then-render.
+     */
+    private static int decodePipelined(byte[] d, int p, int len, Frame f, byte[] rgb, ColorSpace cs) {
+        Pipeline pl = new Pipeline(f.mcusY);
+        int[] end = new int[1];
+        Parallel.forRange(Math.max(1, Math.min(Parallel.threads(), f.mcusY)), i -> {
+            if (i == 0) {
+                pl.producerStarted();
+                try {
+                    end[0] = decodeScan(d, p, len, f, pl::decoded);
+                } catch (Throwable t) {
+                    pl.abort(t);
+                    return;
+                }
+                pl.producerFinished();
+            }
+            pl.work(f, cs, rgb, i == 0);
+        });
+        if (pl.failure != null) {
+            if (pl.failure instanceof RuntimeException re) throw re;
+            if (pl.failure instanceof Error err) throw err;
+            throw new IllegalStateException(pl.failure);
+        }
+        for (Component c : f.comps) {
+            c.coef = null;
+            c.hasAc = null;
+        }
+        return end[0];
+    }
+
+    /** Hands out IDCT and colour-conversion work by MCU row as the entropy decoder finishes rows. */
+    private static final class Pipeline {
+        private static final int WAIT = -1, DONE = Integer.MIN_VALUE;
+        final int bands;
+        final boolean[] idctDone;
+        int decodedRows, nextIdct, nextColor;
+        int producer;                     // 0 not started, 1 decoding, 2 finished
+        volatile Throwable failure;
+
+        Pipeline(int bands) {
+            this.bands = bands;
+            this.idctDone = new boolean[bands];
+        }
+
+        synchronized void producerStarted() {
+            producer = 1;
+        }
+
+        synchronized void producerFinished() {
+            producer = 2;
+            notifyAll();
+        }
+
+        synchronized void decoded(int mcuRow) {
+            decodedRows = mcuRow + 1;
+            notifyAll();
+        }
+
+        synchronized void abort(Throwable t) {
+            if (failure == null) failure = t;
+            notifyAll();
+        }
+
+        private boolean colourReady(int b) {
+            return idctDone[b] && (b == 0 || idctDone[b - 1]) && (b == bands - 1 || idctDone[b + 1]);
+        }
+
+        /** IDCT band b as b, colour band b as -(b + 2), or WAIT / DONE. */
+        private synchronized int take(boolean isProducer) throws InterruptedException {
+            int waitsForStart = 0;
+            while (true) {
+                if (failure != null) return DONE;
+                if (nextIdct < decodedRows) return nextIdct++;
+                if (nextColor < bands && colourReady(nextColor)) return -(nextColor++ + 2);
+                if (nextColor >= bands) return DONE;
+                // A helper that finds the decoder not started after a few milliseconds is probably running on
+                // the decoder's own thread, before it (the pool ran the tasks one after the other): it must
+                // not wait for it, so it leaves, and the decoder thread does the work itself afterwards.
+                if (!isProducer && producer == 0 && ++waitsForStart > 5) return DONE;
+                wait(1);
+            }
+        }
+
+        private synchronized void idctFinished(int b) {
+            idctDone[b] = true;
+            notifyAll();
+        }
+
+        void work(Frame f, ColorSpace cs, byte[] rgb, boolean isProducer) {
+            int[] ws = new int[128];
+            int bandRows = 8 * f.vmax;
+            try {
+                while (true) {
+                    int t = take(isProducer);
+                    if (t == DONE) return;
+                    if (t >= 0) {
+                        for (Component c : f.comps) idctRows(c, t * c.v, (t + 1) * c.v, ws);
+                        idctFinished(t);
+                    } else {
+                        int b = -t - 2;
+                        colorRows(f, cs, rgb, b * bandRows, Math.min(f.height, (b + 1) * bandRows));
+                    }
+                }
+            } catch (Throwable e) {
+                abort(e);
+            }
+        }
+    }
+
+    /**
+     * Fills out[0..width) with subsampled component c's samples for output row y, upsampled the way
+     * libjpeg-turbo does it (see the class comment).
+     */
+    private static void upsampleRow(Frame f, Component c, int y, byte[] out, int[] colsum) {
         byte[] pl = c.plane;
         int stride = c.bw * 8;
         int w = f.width;
         boolean fullH = c.h == f.hmax, fullV = c.v == f.vmax;
         boolean h2 = 2 * c.h == f.hmax, v2 = 2 * c.v == f.vmax;
-        if (fullH && fullV) {
-            int p = y * stride;
-            for (int x = 0; x < w; x++) out[x] = pl[p + x] & 0xFF;
-        } else if (h2 && fullV) {
+        if (h2 && fullV && c.dw > 2) {
+            // h2v1 fancy: 3/4 nearer + 1/4 further sample, rounding biases 1 and 2 alternating.
             int p = y * stride;
             int dw = c.dw;
-            if (dw > 2) {
-                // h2v1 fancy: 3/4 nearer + 1/4 further sample, biases 1 and 2 alternating.
-                int cur = pl[p] & 0xFF;
-                out[0] = cur;
-                out[1] = (cur * 3 + (pl[p + 1] & 0xFF) + 2) >> 2;
-                for (int i = 1; i < dw - 1; i++) {
-                    int v = (pl[p + i] & 0xFF) * 3;
-                    out[2 * i] = (v + (pl[p + i - 1] & 0xFF) + 1) >> 2;
-                    out[2 * i + 1] = (v + (pl[p + i + 1] & 0xFF) + 2) >> 2;
-                }
-                int last = pl[p + dw - 1] & 0xFF;
-                out[2 * dw - 2] = (last * 3 + (pl[p + dw - 2] & 0xFF) + 1) >> 2;
-                out[2 * dw - 1] = last;
-            } else {
-                for (int x = 0; x < w; x++) out[x] = pl[p + (x >> 1)] & 0xFF;
+            int cur = pl[p] & 0xFF;
+            out[0] = (byte) cur;
+            out[1] = (byte) ((cur * 3 + (pl[p + 1] & 0xFF) + 2) >> 2);
+            for (int i = 1; i < dw - 1; i++) {
+                int v = (pl[p + i] & 0xFF) * 3;
+                out[2 * i] = (byte) ((v + (pl[p + i - 1] & 0xFF) + 1) >> 2);
+                out[2 * i + 1] = (byte) ((v + (pl[p + i + 1] & 0xFF) + 2) >> 2);
             }
+            int last = pl[p + dw - 1] & 0xFF;
+            out[2 * dw - 2] = (byte) ((last * 3 + (pl[p + dw - 2] & 0xFF) + 1) >> 2);
+            out[2 * dw - 1] = (byte) last;
         } else if (fullH && v2) {
-            // h1v2 fancy (libjpeg-turbo): vertical triangle filter between the nearer and the further row.
+            // h1v2 fancy (libjpeg-turbo only): vertical triangle filter, bias 1 for the upper row, 2 for the lower.
             int iy = y >> 1;
             boolean upper = (y & 1) == 0;
             int ny = upper ? Math.max(iy - 1, 0) : Math.min(iy + 1, c.dh - 1);
             int p0 = iy * stride, p1 = ny * stride;
             int bias = upper ? 1 : 2;
-            for (int x = 0; x < w; x++) out[x] = ((pl[p0 + x] & 0xFF) * 3 + (pl[p1 + x] & 0xFF) + bias) >> 2;
+            for (int x = 0; x < w; x++) out[x] = (byte) (((pl[p0 + x] & 0xFF) * 3 + (pl[p1 + x] & 0xFF) + bias) >> 2);
         } else if (h2 && v2 && c.dw > 2) {
-            // h2v2 fancy: vertical 3:1 column sums, then horizontal 3:1, biases 8 and 7 alternating.
+            // h2v2 fancy: vertical 3:1 column sums (nearer row, then the row above or below, replicated at the
+            // edges), then horizontal 3:1 on the sums, rounding biases 8 and 7 alternating.
             int iy = y >> 1;
             int ny = (y & 1) == 0 ? Math.max(iy - 1, 0) : Math.min(iy + 1, c.dh - 1);
             int p0 = iy * stride, p1 = ny * stride;
             int dw = c.dw;
             for (int i = 0; i < dw; i++) colsum[i] = (pl[p0 + i] & 0xFF) * 3 + (pl[p1 + i] & 0xFF);
-            out[0] = (colsum[0] * 4 + 8) >> 4;
-            out[1] = (colsum[0] * 3 + colsum[1] + 7) >> 4;
+            out[0] = (byte) ((colsum[0] * 4 + 8) >> 4);
+            out[1] = (byte) ((colsum[0] * 3 + colsum[1] + 7) >> 4);
+            int prev = colsum[0], cur = colsum[1];
             for (int i = 1; i < dw - 1; i++) {
-                int t = colsum[i] * 3;
-                out[2 * i] = (t + colsum[i - 1] + 8) >> 4;
-                out[2 * i + 1] = (t + colsum[i + 1] + 7) >> 4;
+                int next = colsum[i + 1];
+                int t = cur * 3;
+                out[2 * i] = (byte) ((t + prev + 8) >> 4);
+                out[2 * i + 1] = (byte) ((t + next + 7) >> 4);
+                prev = cur;
+                cur = next;
             }
-            out[2 * dw - 2] = (colsum[dw - 1] * 3 + colsum[dw - 2] + 8) >> 4;
-            out[2 * dw - 1] = (colsum[dw - 1] * 4 + 7) >> 4;
+            out[2 * dw - 2] = (byte) ((cur * 3 + prev + 8) >> 4);
+            out[2 * dw - 1] = (byte) ((cur * 4 + 7) >> 4);
         } else {
-            // Integer ratios without a fancy filter: replicate each sample.
+            // Integer ratios without a fancy filter (and narrow components): replicate each sample.
             int hx = f.hmax / c.h, vy = f.vmax / c.v;
             int p = (y / vy) * stride;
-            for (int x = 0; x < w; x++) out[x] = pl[p + x / hx] & 0xFF;
+            if (hx == 1) System.arraycopy(pl, p, out, 0, w);
+            else for (int x = 0; x < w; x++) out[x] = pl[p + x / hx];
         }
     }
 
     // libjpeg's YCbCr -> RGB tables: 16-bit fixed point, FIX(x) = round(x * 65536).
     private static final int[] CR_R = new int[256], CB_B = new int[256], CR_G = new int[256], CB_G = new int[256];
+    /** Clamp to 0..255 by table: RANGE[v + 512] for v in [-512, 511]. */
+    private static final byte[] RANGE = new byte[1024];
 
     static {
         for (int i = 0; i < 256; i++) {
@@ -800,6 +1068,7 @@ final class JpegDecoder {
             CR_G[i] = -46802 * x;                      // -FIX(0.71414)
             CB_G[i] = -22554 * x + 32768;              // -FIX(0.34414), plus rounding
         }
+        for (int i = 0; i < 1024; i++) RANGE[i] = (byte) clamp(i - 512);
     }
 
     private static int clamp(int v) {
@@ -812,53 +1081,65 @@ final class JpegDecoder {
         return clamp(nk - (((t >> 8) + t) >> 8));
     }
 
-    private static void convertRow(ColorSpace cs, int[][] rows, byte[] rgb, int o, int w) {
+    /**
+     * YCbCr to RGB for one row: libjpeg's table entries computed inline (the same integer expressions,
+     * so the same results) because multiplies are cheaper here than four dependent table loads.
+     */
+    private static void yccRow(byte[] ya, int py, byte[] cba, int pu, byte[] cra, int pv, byte[] rgb, int o, int w) {
+        for (int x = 0; x < w; x++, o += 3) {
+            int y = ya[py + x] & 0xFF, u = (cba[pu + x] & 0xFF) - 128, v = (cra[pv + x] & 0xFF) - 128;
+            int r = y + ((91881 * v + 32768) >> 16);
+            int g = y + ((-22554 * u - 46802 * v + 32768) >> 16);
+            int b = y + ((116130 * u + 32768) >> 16);
+            rgb[o] = (byte) Math.max(0, Math.min(r, 255));
+            rgb[o + 1] = (byte) Math.max(0, Math.min(g, 255));
+            rgb[o + 2] = (byte) Math.max(0, Math.min(b, 255));
+        }
+    }
+
+    private static void convertRow(ColorSpace cs, byte[][] src, int[] off, byte[] rgb, int o, int w) {
         switch (cs) {
             case GRAY -> {
-                int[] g = rows[0];
+                byte[] g = src[0];
+                int p = off[0];
                 for (int x = 0; x < w; x++, o += 3) {
-                    byte v = (byte) g[x];
+                    byte v = g[p + x];
                     rgb[o] = v;
                     rgb[o + 1] = v;
                     rgb[o + 2] = v;
                 }
             }
             case RGB -> {
-                int[] r = rows[0], g = rows[1], b = rows[2];
+                byte[] r = src[0], g = src[1], b = src[2];
+                int pr = off[0], pg = off[1], pb = off[2];
                 for (int x = 0; x < w; x++, o += 3) {
-                    rgb[o] = (byte) r[x];
-                    rgb[o + 1] = (byte) g[x];
-                    rgb[o + 2] = (byte) b[x];
+                    rgb[o] = r[pr + x];
+                    rgb[o + 1] = g[pg + x];
+                    rgb[o + 2] = b[pb + x];
                 }
             }
-            case YCC -> {
-                int[] yy = rows[0], cb = rows[1], cr = rows[2];
-                for (int x = 0; x < w; x++, o += 3) {
-                    int y = yy[x], u = cb[x], v = cr[x];
-                    rgb[o] = (byte) clamp(y + CR_R[v]);
-                    rgb[o + 1] = (byte) clamp(y + ((CB_G[u] + CR_G[v]) >> 16));
-                    rgb[o + 2] = (byte) clamp(y + CB_B[u]);
-                }
-            }
+            case YCC -> yccRow(src[0], off[0], src[1], off[1], src[2], off[2], rgb, o, w);
             case CMYK -> {
-                int[] c = rows[0], m = rows[1], ye = rows[2], k = rows[3];
+                byte[] c = src[0], m = src[1], ye = src[2], k = src[3];
+                int pc = off[0], pm = off[1], py = off[2], pk = off[3];
                 for (int x = 0; x < w; x++, o += 3) {
-                    // Pillow's "CMYK;I": the stored bytes are inverted ink amounts.
-                    int nk = k[x];                        // 255 - (255 - stored K)
-                    rgb[o] = (byte) cmyk(255 - c[x], nk);
-                    rgb[o + 1] = (byte) cmyk(255 - m[x], nk);
-                    rgb[o + 2] = (byte) cmyk(255 - ye[x], nk);
+                    // Pillow's "CMYK;I": stored bytes are inverted ink, so C' = 255 - C and 255 - K' = K.
+                    int nk = k[pk + x] & 0xFF;
+                    rgb[o] = (byte) cmyk(255 - (c[pc + x] & 0xFF), nk);
+                    rgb[o + 1] = (byte) cmyk(255 - (m[pm + x] & 0xFF), nk);
+                    rgb[o + 2] = (byte) cmyk(255 - (ye[py + x] & 0xFF), nk);
                 }
             }
             case YCCK -> {
-                int[] yy = rows[0], cb = rows[1], cr = rows[2], k = rows[3];
+                byte[] ya = src[0], cba = src[1], cra = src[2], k = src[3];
+                int py = off[0], pu = off[1], pv = off[2], pk = off[3];
                 for (int x = 0; x < w; x++, o += 3) {
-                    // libjpeg: C = 255 - R(YCC) etc., K as stored; then Pillow inverts all four.
-                    int y = yy[x], u = cb[x], v = cr[x];
-                    int nk = k[x];
-                    rgb[o] = (byte) cmyk(clamp(y + CR_R[v]), nk);
-                    rgb[o + 1] = (byte) cmyk(clamp(y + ((CB_G[u] + CR_G[v]) >> 16)), nk);
-                    rgb[o + 2] = (byte) cmyk(clamp(y + CB_B[u]), nk);
+                    // libjpeg: C = 255 - R(YCC) etc., K as stored; Pillow then inverts all four.
+                    int y = (ya[py + x] & 0xFF) + 512, u = cba[pu + x] & 0xFF, v = cra[pv + x] & 0xFF;
+                    int nk = k[pk + x] & 0xFF;
+                    rgb[o] = (byte) cmyk(RANGE[y + CR_R[v]] & 0xFF, nk);
+                    rgb[o + 1] = (byte) cmyk(RANGE[y + ((CB_G[u] + CR_G[v]) >> 16)] & 0xFF, nk);
+                    rgb[o + 2] = (byte) cmyk(RANGE[y + CB_B[u]] & 0xFF, nk);
                 }
             }
         }
@@ -871,25 +1152,33 @@ final class JpegDecoder {
 
     /** Accurate integer IDCT of one block (dequantising on the way), output clamped to 0..255 around 128. */
     private static void idct(short[] coef, int off, int[] q, int[] ws, byte[] out, int outOff, int stride) {
+        columns(coef, off, q, ws);
+        rows(ws, out, outOff, stride);
+    }
+
+    /** Pass 1 of the IDCT: dequantise, then the 1-D IDCT of each column, results scaled up by 2^2. */
+    private static void columns(short[] coef, int off, int[] q, int[] ws) {
+        // Dequantise (the product is what libjpeg's DEQUANTIZE gives), in the upper half of the workspace.
+        for (int i = 0; i < 64; i++) ws[64 + i] = coef[off + i] * q[i];
         // Pass 1: columns, results scaled up by 2^2 (PASS1_BITS).
         for (int col = 0; col < 8; col++) {
-            int c0 = coef[off + col], c1 = coef[off + 8 + col], c2 = coef[off + 16 + col], c3 = coef[off + 24 + col],
-                    c4 = coef[off + 32 + col], c5 = coef[off + 40 + col], c6 = coef[off + 48 + col], c7 = coef[off + 56 + col];
+            int c0 = ws[64 + col], c1 = ws[72 + col], c2 = ws[80 + col], c3 = ws[88 + col],
+                    c4 = ws[96 + col], c5 = ws[104 + col], c6 = ws[112 + col], c7 = ws[120 + col];
             if ((c1 | c2 | c3 | c4 | c5 | c6 | c7) == 0) {
-                int dc = (c0 * q[col]) << 2;
+                int dc = c0 << 2;
                 for (int r = 0; r < 8; r++) ws[r * 8 + col] = dc;
                 continue;
             }
-            int z2 = c2 * q[16 + col], z3 = c6 * q[48 + col];
+            int z2 = c2, z3 = c6;
             int z1 = (z2 + z3) * F0_541;
             int tmp2 = z1 - z3 * F1_847;
             int tmp3 = z1 + z2 * F0_765;
-            z2 = c0 * q[col];
-            z3 = c4 * q[32 + col];
+            z2 = c0;
+            z3 = c4;
             int tmp0 = (z2 + z3) << 13;
             int tmp1 = (z2 - z3) << 13;
             int t10 = tmp0 + tmp3, t13 = tmp0 - tmp3, t11 = tmp1 + tmp2, t12 = tmp1 - tmp2;
-            int o0 = c7 * q[56 + col], o1 = c5 * q[40 + col], o2 = c3 * q[24 + col], o3 = c1 * q[8 + col];
+            int o0 = c7, o1 = c5, o2 = c3, o3 = c1;
             z1 = o0 + o3;
             z2 = o1 + o2;
             z3 = o0 + o2;
@@ -916,7 +1205,10 @@ final class JpegDecoder {
             ws[24 + col] = (t13 + o0 + 1024) >> 11;
             ws[32 + col] = (t13 - o0 + 1024) >> 11;
         }
-        // Pass 2: rows, descale by 2^(13 + 2 + 3), recentre at 128 and clamp.
+    }
+
+    /** Pass 2: rows, descale by 2^(13 + 2 + 3), recentre at 128 and clamp. */
+    private static void rows(int[] ws, byte[] out, int outOff, int stride) {
         for (int row = 0; row < 8; row++) {
             int r = row * 8;
             int p = outOff + row * stride;

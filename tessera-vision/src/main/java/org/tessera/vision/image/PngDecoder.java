@@ -62,7 +62,12 @@ final class PngDecoder {
 
     private static Header header(byte[] d) {
         if (d.length < 33) throw new DecodeException("truncated PNG data (no complete header)");
-        if (u32(d, 12) != IHDR || u32(d, 8) < 13) throw new DecodeException("corrupt PNG data (IHDR chunk missing)");
+        if (u32(d, 12) != IHDR || u32(d, 8) != 13) throw new DecodeException("corrupt PNG data (IHDR chunk missing)");
+        // Check the header's CRC before believing its size: a damaged IHDR would otherwise be reported as
+        // an absurd size rather than as damage (Pillow says "broken PNG file" here).
+        CRC32 crc = new CRC32();
+        crc.update(d, 12, 17);
+        if (crc.getValue() != u32(d, 29)) throw new DecodeException("corrupt PNG data (bad checksum in IHDR chunk)");
         long w = u32(d, 16), h = u32(d, 20);
         int depth = d[24] & 0xFF, ct = d[25] & 0xFF;
         boolean ok = switch (ct) {
