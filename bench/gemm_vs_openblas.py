@@ -3,9 +3,10 @@
 
     python3 bench/gemm_vs_openblas.py [--threads T] [--quick] [--dtypes f32,bf16] [--no-gemv]
 
-For each shape it times numpy's float32 `a @ w.T` (a: [m, k], w: [n, k], the Linear layout) before and after the
-Java run and keeps the better of the two, so a burst of load from other processes on a shared machine is less
-likely to favour either side; then prints tessera's GFLOP/s (best repetition) and the ratio. For matrix-vector it
+For each shape it alternates, --rounds times, numpy's float32 `a @ w.T` (a: [m, k], w: [n, k], the Linear layout)
+and tessera's Java run for each dtype, and keeps each side's best; on a shared machine, bursts of load from other
+processes then hit both sides alike, and the best of several tries is each side's capability. The ratio is
+tessera's best / numpy's best; the load average is printed beside each row. For matrix-vector it
 times numpy's sgemv `W @ x` on a 512 MB float32 matrix and tessera's matvec on bf16 (and f32) weights of the same
 byte size, in GB/s of weight bytes read.
 
@@ -161,6 +162,7 @@ def main():
     ap.add_argument("--dtypes", default="f32,bf16", help="comma list of f32,bf16,f16,int8")
     ap.add_argument("--no-gemv", action="store_true")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3, help="alternations of numpy and Java per shape")
     args = ap.parse_args()
 
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)  # read by OpenBLAS when numpy loads it
@@ -176,25 +178,31 @@ def main():
     for (m, k, n) in shapes:
         big = 2.0 * m * n * k > 5e10
         reps = 2 if big else args.reps
-        before = numpy_gemm(m, k, n, reps)
-        res = [java_bench(cmd, m, k, n, d, args.threads, ("--reps", str(reps)) + (("--min-seconds", "0.5") if big else ()))
-               for d in dtypes]
-        after = numpy_gemm(m, k, n, reps)
-        ref = max(before, after)
-        cols = " | ".join(f"{r['gflops']:>10.1f} {r['gflops'] / ref:>6.2f}" for r in res)
+        extra = ("--reps", str(reps)) + (("--min-seconds", "0.5", "--warmup", "0.5") if big else ())
+        ref = 0.0
+        best = {d: None for d in dtypes}
+        for _ in range(args.rounds):
+            ref = max(ref, numpy_gemm(m, k, n, reps))
+            for d in dtypes:
+                r = java_bench(cmd, m, k, n, d, args.threads, extra)
+                if best[d] is None or r["gflops"] > best[d]["gflops"]:
+                    best[d] = r
+        cols = " | ".join(f"{best[d]['gflops']:>10.1f} {best[d]['gflops'] / ref:>6.2f}" for d in dtypes)
         print(f"{m:>5} {k:>5} {n:>6} | {ref:>10.1f} | {cols} | {load():.2f}", flush=True)
 
     if not args.no_gemv:
         # 512 MB of weights either way: f32 8192x16384 for numpy and tessera-f32, bf16 16384x16384 for tessera-bf16.
-        g1 = numpy_gemv_gbps(8192, 16384, 10)
-        jb = java_bench(cmd, 1, 16384, 16384, "bf16", args.threads, ("--reps", "10"))
-        jf = java_bench(cmd, 1, 16384, 8192, "f32", args.threads, ("--reps", "10"))
-        g2 = numpy_gemv_gbps(8192, 16384, 10)
-        ref = max(g1, g2)
+        ref, jb, jf = 0.0, None, None
+        for _ in range(args.rounds):
+            ref = max(ref, numpy_gemv_gbps(8192, 16384, 10))
+            b = java_bench(cmd, 1, 16384, 16384, "bf16", args.threads, ("--reps", "10"))
+            f = java_bench(cmd, 1, 16384, 8192, "f32", args.threads, ("--reps", "10"))
+            jb = b if jb is None or b["weight_gbps"] > jb["weight_gbps"] else jb
+            jf = f if jf is None or f["weight_gbps"] > jf["weight_gbps"] else jf
         print(f"# matrix-vector, weight bytes read per second (512 MB matrices), load {load():.2f}")
-        print(f"numpy sgemv f32: {ref:.1f} GB/s (runs {g1:.1f}, {g2:.1f})")
-        print(f"tessera bf16:    {jb['weight_gbps']:.1f} GB/s  ratio {jb['weight_gbps'] / ref:.2f}  (median {jb['weight_gbps_median']:.1f})")
-        print(f"tessera f32:     {jf['weight_gbps']:.1f} GB/s  ratio {jf['weight_gbps'] / ref:.2f}  (median {jf['weight_gbps_median']:.1f})")
+        print(f"numpy sgemv f32: {ref:.1f} GB/s")
+        print(f"tessera bf16:    {jb['weight_gbps']:.1f} GB/s  ratio {jb['weight_gbps'] / ref:.2f}")
+        print(f"tessera f32:     {jf['weight_gbps']:.1f} GB/s  ratio {jf['weight_gbps'] / ref:.2f}")
     print(f"# load average at end: {load():.2f}")
 
 
