@@ -110,10 +110,9 @@ public final class Attention {
                 int kPanels = (nk + NR - 1) / NR;
                 packK(kvh, kb, nk, kPanels, s.kp);
                 packV(kvh, kb, nk, dPad, s.vp);
-                Arrays.fill(s.s, 0, rPad * BK, 0f);
                 for (int ir = 0; ir < rPad / MR; ir++) {
                     for (int jr = 0; jr < kPanels; jr++) {
-                        Gemm.kernel(s.qp, ir * d * MR, s.kp, jr * d * NR, d, s.s, ir * MR * BK + jr * NR, BK);
+                        Gemm.kernel(s.qp, ir * d * MR, s.kp, jr * d * NR, d, s.s, ir * MR * BK + jr * NR, BK, false);
                     }
                 }
                 for (int r = 0; r < rPad; r++) {
@@ -126,7 +125,7 @@ public final class Attention {
                 }
                 for (int ir = 0; ir < rPad / MR; ir++) {
                     for (int jd = 0; jd < dPad / NR; jd++) {
-                        Gemm.kernel(s.pp, ir * nk * MR, s.vp, jd * nk * NR, nk, s.o, ir * MR * dPad + jd * NR, dPad);
+                        Gemm.kernel(s.pp, ir * nk * MR, s.vp, jd * nk * NR, nk, s.o, ir * MR * dPad + jd * NR, dPad, true);
                     }
                 }
             }
