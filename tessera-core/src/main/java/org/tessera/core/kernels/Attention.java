@@ -146,27 +146,31 @@ public final class Attention {
             }
             float[] sc = s.s;
             int so = r * BK;
-            float rowMax = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < valid; j++) rowMax = Math.max(rowMax, sc[so + j]);
+            // Whole vectors over the valid keys; lanes past `valid` in the last one are masked to −∞ (e^−∞ = 0).
+            // The score row has BK columns, so reading a full last vector stays inside it.
+            FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            FloatVector mx = negInf;
+            for (int j = 0; j < valid; j += L) {
+                FloatVector v = FloatVector.fromArray(F, sc, so + j);
+                if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
+                mx = mx.max(v);
+            }
+            float rowMax = mx.reduceLanes(VectorOperators.MAX);
             float mOld = s.m[r];
             float mNew = Math.max(mOld, rowMax);
             float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
-            float sum = 0f;
-            int j = 0;
             FloatVector mv = FloatVector.broadcast(F, mNew);
             float[] row = s.row;
             FloatVector acc = FloatVector.zero(F);
-            for (; j <= valid - L; j += L) {
-                FloatVector e = FloatVector.fromArray(F, sc, so + j).sub(mv).lanewise(VectorOperators.EXP);
+            for (int j = 0; j < valid; j += L) {
+                FloatVector v = FloatVector.fromArray(F, sc, so + j);
+                if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
+                FloatVector e = v.sub(mv).lanewise(VectorOperators.EXP);
                 acc = acc.add(e);
                 e.intoArray(row, j);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < valid; j++) {
-                float e = (float) Math.exp(sc[so + j] - mNew);
-                row[j] = e;
-                sum += e;
-            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            int j;
             for (j = 0; j < valid; j++) s.pp[pBase + j * MR] = row[j];
             for (; j < nk; j++) s.pp[pBase + j * MR] = 0f;
             s.l[r] = s.l[r] * alpha + sum;
