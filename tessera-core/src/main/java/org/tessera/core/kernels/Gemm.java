@@ -246,7 +246,13 @@ public final class Gemm {
                 for (int c = 0; c < cols; c++) oArr[base + c] = accumulate ? oArr[base + c] + tile[r * NR + c] : tile[r * NR + c];
             } else {
                 long base = 4L * ((long) (row + r) * n + col);
-                for (int c = 0; c < cols; c++) {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8) { // segment-backed out: full vectors, so it costs about what arrays do
+                    FloatVector t = FloatVector.fromArray(F, tile, r * NR + c);
+                    if (accumulate) t = t.add(FloatVector.fromMemorySegment(F, oSeg, base + 4L * c, java.nio.ByteOrder.LITTLE_ENDIAN));
+                    t.intoMemorySegment(oSeg, base + 4L * c, java.nio.ByteOrder.LITTLE_ENDIAN);
+                }
+                for (; c < cols; c++) {
                     long at = base + 4L * c;
                     oSeg.set(F32_LE, at, accumulate ? oSeg.get(F32_LE, at) + tile[r * NR + c] : tile[r * NR + c]);
                 }
