@@ -181,13 +181,6 @@ public final class MatVec {
         return s;
     }
 
-    // ---- Q8_0 ------------------------------------------------------------------------------------------------
-
-    /** 8 signed bytes at {@code off} as 8 floats (exact: |q| ≤ 127). */
-    static FloatVector q8ToF32(MemorySegment d, long off) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, d, off, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
     // ---- F16 and Q8_0: decode a strip, then an f32 dot --------------------------------------------------------
 
     /**
@@ -256,9 +249,16 @@ public final class MatVec {
             MemorySegment sc = w.scales();
             long sRow = 4L * row * WeightMatrix.blocksPerRow(w.cols());
             // p0 is a multiple of 32, so strips hold whole blocks (the last may be short).
-            for (; p + 8 <= len; p += 8) {
-                float scale = sc.get(F32_LE, sRow + 4L * ((p0 + p) / WeightMatrix.Q8_BLOCK));
-                q8ToF32(d, base + p0 + p).mul(scale).intoArray(dst, off + p);
+            long sAt = sRow + 4L * (p0 / WeightMatrix.Q8_BLOCK);
+            for (; p + WeightMatrix.Q8_BLOCK <= len; p += WeightMatrix.Q8_BLOCK, sAt += 4) {
+                FloatVector scale = FloatVector.broadcast(F, sc.get(F32_LE, sAt));
+                long q = base + p0 + p;
+                int o = off + p;
+                // Written out, not in a helper: a vector returned from a call C2 declines to inline is boxed.
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o);
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q + 8, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o + 8);
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q + 16, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o + 16);
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q + 24, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o + 24);
             }
             for (; p < len; p++) {
                 float scale = sc.get(F32_LE, sRow + 4L * ((p0 + p) / WeightMatrix.Q8_BLOCK));
