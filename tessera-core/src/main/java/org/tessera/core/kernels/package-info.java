@@ -9,7 +9,7 @@
  *   <li>{@link org.tessera.core.kernels.Gemm#matmul}: {@code out = a·Wᵀ + bias}; m ≤ 2 goes to the streaming
  *       {@link org.tessera.core.kernels.MatVec}.</li>
  *   <li>{@link org.tessera.core.kernels.Attention}: blocked online-softmax attention, bidirectional or causal, GQA,
- *       over a KV cache of any strides.</li>
+ *       over K/V arrays of any strides or a {@link org.tessera.core.kernels.KvCache} kept in the kernel's layout.</li>
  *   <li>{@link org.tessera.core.kernels.Norms} (LayerNorm, RMSNorm), {@link org.tessera.core.kernels.Activations}
  *       (exact GELU with its own erf, SiLU, SwiGLU), {@link org.tessera.core.kernels.Softmax},
  *       {@link org.tessera.core.kernels.Rope} (rotate-half).</li>
