@@ -38,8 +38,15 @@ public final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--min-seconds", description = "keep repeating until this much time is timed (default: ${DEFAULT-VALUE})")
     double minSeconds = 1.0;
 
+    @Option(names = "--serve", description = "read one option line per request from stdin, answer each with a JSON line (for scripts that alternate with another benchmark)")
+    boolean serve;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        if (serve) {
+            GemmBenchmark.serve(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)), System.out);
+            return 0;
+        }
         int t = threads == null ? Parallel.threads() : threads;
         GemmBenchmark.Result r = GemmBenchmark.run(m, k, n, GemmBenchmark.parseDtype(dtype), t, reps, warmup, minSeconds);
         System.out.println(r.toJson());

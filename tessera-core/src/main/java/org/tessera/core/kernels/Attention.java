@@ -14,7 +14,8 @@ import org.tessera.core.Parallel;
  *
  * <p>Layouts (row-major, the order the projections produce): q and out {@code [seqQ][nHeads][headDim]}; k and v
  * {@code [pos][kvHead][headDim]} by default, or any strides via the long form (so a cache laid out
- * {@code [kvHead][maxPos][headDim]} works too). Query head h uses key/value head {@code h / (nHeads / nKvHeads)}.
+ * {@code [kvHead][maxPos][headDim]} works too) — those are re-packed block by block on every call; a {@link KvCache}
+ * keeps them in the kernel's panel layout instead, which is what decode should use. Query head h uses key/value head {@code h / (nHeads / nKvHeads)}.
  * Causal: query token t sits at absolute position {@code qPos0 + t} and sees keys at positions ≤ that; for a decode
  * step over a cache of seqK entries, seqQ = 1 and qPos0 = seqK − 1.
  *
@@ -49,17 +50,33 @@ public final class Attention {
     }
 
     /**
+     * Attention over the first {@code cache.length()} positions of a {@link KvCache}, whose panel layout the kernel
+     * reads in place (no packing). q and out are {@code [seqQ][nHeads][headDim]}; for a decode step seqQ = 1 and
+     * qPos0 = cache.length() − 1 (the new token's key and value appended first).
+     */
+    public static void attention(float[] q, KvCache cache, float[] out, int seqQ, int nHeads, float scale, boolean causal, int qPos0) {
+        int d = cache.headDim(), nKvHeads = cache.kvHeads();
+        run(q, null, 0, 0, 0, null, 0, 0, 0, cache, out, seqQ, cache.length(), nHeads, nKvHeads, d, scale, causal, qPos0);
+    }
+
+    /**
      * General form: K element (pos, kvHead, i) is {@code k[kOff + pos*kPosStride + kvHead*kHeadStride + i]}, likewise V.
      * q and out are {@code [seqQ][nHeads][headDim]} from index 0.
      */
     public static void attention(float[] q, float[] k, int kOff, int kPosStride, int kHeadStride,
                                  float[] v, int vOff, int vPosStride, int vHeadStride, float[] out,
                                  int seqQ, int seqK, int nHeads, int nKvHeads, int headDim, float scale, boolean causal, int qPos0) {
+        run(q, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, null, out, seqQ, seqK, nHeads, nKvHeads, headDim, scale, causal, qPos0);
+    }
+
+    private static void run(float[] q, float[] k, int kOff, int kPosStride, int kHeadStride,
+                            float[] v, int vOff, int vPosStride, int vHeadStride, KvCache cache, float[] out,
+                            int seqQ, int seqK, int nHeads, int nKvHeads, int headDim, float scale, boolean causal, int qPos0) {
         if (nKvHeads <= 0 || nHeads % nKvHeads != 0) throw new IllegalArgumentException("nHeads " + nHeads + " is not a multiple of nKvHeads " + nKvHeads);
         if (headDim <= 0 || seqQ < 0 || seqK < 0) throw new IllegalArgumentException("bad sizes");
         Objects.checkFromIndexSize(0, seqQ * nHeads * headDim, q.length);
         Objects.checkFromIndexSize(0, seqQ * nHeads * headDim, out.length);
-        if (seqK > 0) {
+        if (seqK > 0 && cache == null) {
             long lastK = kOff + (long) (seqK - 1) * kPosStride + (long) (nKvHeads - 1) * kHeadStride + headDim;
             long lastV = vOff + (long) (seqK - 1) * vPosStride + (long) (nKvHeads - 1) * vHeadStride + headDim;
             if (lastK > k.length || lastV > v.length) throw new IndexOutOfBoundsException("k/v arrays too short for seqK " + seqK);
@@ -68,7 +85,7 @@ public final class Attention {
         int g = nHeads / nKvHeads;
         int tokensPerUnit = Math.max(1, ROWS / g);
         int tokenBlocks = (seqQ + tokensPerUnit - 1) / tokensPerUnit;
-        Job job = new Job(q, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, out, seqQ, seqK, nHeads, g,
+        Job job = new Job(q, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, cache, out, seqQ, seqK, nHeads, g,
                 headDim, scale, causal, qPos0, tokensPerUnit);
         int units = nKvHeads * tokenBlocks;
         if ((long) seqQ * seqK * nHeads * headDim < Gemm.parallelMinMacs) {
@@ -80,7 +97,7 @@ public final class Attention {
     }
 
     private record Job(float[] q, float[] k, int kOff, int kPosStride, int kHeadStride,
-                       float[] v, int vOff, int vPosStride, int vHeadStride, float[] out,
+                       float[] v, int vOff, int vPosStride, int vHeadStride, KvCache cache, float[] out,
                        int seqQ, int seqK, int nHeads, int g, int d, float scale, boolean causal, int qPos0, int tokensPerUnit) {
 
         void unit(int kvh, int tokenBlock) {
@@ -108,12 +125,27 @@ public final class Attention {
             for (int kb = 0; kb < kEnd; kb += BK) {
                 int nk = Math.min(BK, kEnd - kb);
                 int kPanels = (nk + NR - 1) / NR;
-                packK(kvh, kb, nk, kPanels, s.kp);
-                packV(kvh, kb, nk, dPad, s.vp);
-                Arrays.fill(s.s, 0, rPad * BK, 0f);
+                // K panels [d][16 keys] and V panels [key][16 dims]: packed from k/v here, or read in place from a cache.
+                float[] kSrc, vSrc;
+                int kBase, vBase, vPanelStride;
+                if (cache == null) {
+                    packK(kvh, kb, nk, kPanels, s.kp);
+                    packV(kvh, kb, nk, dPad, s.vp);
+                    kSrc = s.kp;
+                    kBase = 0;
+                    vSrc = s.vp;
+                    vBase = 0;
+                    vPanelStride = nk * NR;
+                } else {
+                    kSrc = cache.k;
+                    kBase = cache.keyIndex(kvh, kb, 0); // kb is a multiple of 16: a panel start
+                    vSrc = cache.v;
+                    vBase = cache.valueIndex(kvh, kb, 0);
+                    vPanelStride = cache.valuePanelStride();
+                }
                 for (int ir = 0; ir < rPad / MR; ir++) {
                     for (int jr = 0; jr < kPanels; jr++) {
-                        Gemm.kernel(s.qp, ir * d * MR, s.kp, jr * d * NR, d, s.s, ir * MR * BK + jr * NR, BK);
+                        Gemm.kernel(s.qp, ir * d * MR, kSrc, kBase + jr * d * NR, d, s.s, ir * MR * BK + jr * NR, BK, false);
                     }
                 }
                 for (int r = 0; r < rPad; r++) {
@@ -126,7 +158,7 @@ public final class Attention {
                 }
                 for (int ir = 0; ir < rPad / MR; ir++) {
                     for (int jd = 0; jd < dPad / NR; jd++) {
-                        Gemm.kernel(s.pp, ir * nk * MR, s.vp, jd * nk * NR, nk, s.o, ir * MR * dPad + jd * NR, dPad);
+                        Gemm.kernel(s.pp, ir * nk * MR, vSrc, vBase + jd * vPanelStride, nk, s.o, ir * MR * dPad + jd * NR, dPad, true);
                     }
                 }
             }
@@ -147,27 +179,31 @@ public final class Attention {
             }
             float[] sc = s.s;
             int so = r * BK;
-            float rowMax = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < valid; j++) rowMax = Math.max(rowMax, sc[so + j]);
+            // Whole vectors over the valid keys; lanes past `valid` in the last one are masked to −∞ (e^−∞ = 0).
+            // The score row has BK columns, so reading a full last vector stays inside it.
+            FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            FloatVector mx = negInf;
+            for (int j = 0; j < valid; j += L) {
+                FloatVector v = FloatVector.fromArray(F, sc, so + j);
+                if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
+                mx = mx.max(v);
+            }
+            float rowMax = mx.reduceLanes(VectorOperators.MAX);
             float mOld = s.m[r];
             float mNew = Math.max(mOld, rowMax);
             float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
-            float sum = 0f;
-            int j = 0;
             FloatVector mv = FloatVector.broadcast(F, mNew);
             float[] row = s.row;
             FloatVector acc = FloatVector.zero(F);
-            for (; j <= valid - L; j += L) {
-                FloatVector e = FloatVector.fromArray(F, sc, so + j).sub(mv).lanewise(VectorOperators.EXP);
+            for (int j = 0; j < valid; j += L) {
+                FloatVector v = FloatVector.fromArray(F, sc, so + j);
+                if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
+                FloatVector e = v.sub(mv).lanewise(VectorOperators.EXP);
                 acc = acc.add(e);
                 e.intoArray(row, j);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < valid; j++) {
-                float e = (float) Math.exp(sc[so + j] - mNew);
-                row[j] = e;
-                sum += e;
-            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            int j;
             for (j = 0; j < valid; j++) s.pp[pBase + j * MR] = row[j];
             for (; j < nk; j++) s.pp[pBase + j * MR] = 0f;
             s.l[r] = s.l[r] * alpha + sum;

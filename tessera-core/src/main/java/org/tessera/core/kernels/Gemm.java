@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.Parallel;
@@ -14,28 +15,36 @@ import org.tessera.core.Parallel;
 /**
  * {@code out[m, n] = a[m, k] · Wᵀ (+ bias)} for a {@link WeightMatrix} W of shape {@code [n, k]} (PyTorch Linear layout).
  *
- * <p>Structure (the GotoBLAS/BLIS scheme). The cost is the FMA units, so everything is arranged to keep them fed
- * from registers and L1:
+ * <p>Structure. The cost is the FMA units, so everything is arranged to keep them fed from registers and L1:
  * <ul>
- *   <li>Micro-kernel: an {@value #MR}×{@value #NR} block of {@code out} lives in 8 vector registers (4 rows × 2 vectors of
- *       8 floats). Each step along k loads 2 vectors of packed W, broadcasts 4 scalars of packed A and issues 8
- *       independent FMAs — an outer product, no horizontal sums. 4×16 was measured against 6×16, 5×16, 4×24, 3×24,
- *       2×32 and 8×8: C2 hoists all broadcasts of a step before the FMAs, so a shape needs
- *       accumulators + B vectors + broadcasts ≤ 16 ymm registers or it spills (6×16 needs 20 and ran at half speed).</li>
- *   <li>Packing W: a {@value #KC}×{@value #NC} block of Wᵀ is decoded from its stored dtype (F32/BF16/F16/Q8_0) into a
- *       per-thread f32 buffer as {@value #NR}-wide column panels, {@code panel[p][0..16)} contiguous, so the kernel
- *       streams one array with unit stride. Decoding happens once per block and is reused by all m rows, so for
- *       m ≫ 16 its cost (about one scalar load/convert/store per weight) is a few percent of the FMA time.</li>
- *   <li>Packing A: an {@value #MC}×{@value #KC} block of A (128 KB, fits L2) is copied into {@value #MR}-row panels
- *       {@code panel[p][0..4)}; rows past m are zero, so edge tiles need no special kernel.</li>
- *   <li>Loop order per thread: W block (L2/L3) → A block (L2) → one 16 KB W panel (L1) reused by all MC/4 A panels.</li>
- *   <li>Threads split n (each packs only its own W columns, no sharing or barriers); only when n has fewer panels
- *       than threads is m split instead.</li>
+ *   <li>Micro-kernel ({@link #kernel}): a {@value #MR}×{@value #NR} tile of {@code out} lives in 8 vector registers
+ *       (4 rows × 2 vectors of 8 floats). Each step along k loads 2 vectors of packed W, broadcasts 4 scalars of
+ *       packed A straight from memory ({@code vbroadcastss ymm, m32}) and issues 8 independent FMAs — an outer
+ *       product, no horizontal sums. 4×16 was measured against 6×16, 5×16, 4×24, 3×24, 2×32 and 8×8 (and against
+ *       unrolling k by 2 and 4): C2 schedules all broadcasts of a step ahead of the FMAs, so a shape needs
+ *       accumulators + W vectors + broadcasts ≤ 16 ymm registers or it spills; 6×16 needs 20 and ran at half
+ *       speed. On this Zen 3 the kernel alone runs at 88–96 GFLOP/s per core with data in cache (C2's loop is
+ *       tight: 4 vbroadcastss, 2 vmovups, 8 vfmadd231ps and 4 integer ops per k step; unrolling did not help).</li>
+ *   <li>Packing A: all of A is copied once per call (rows split over the pool) into 4-row panels
+ *       {@code [m/4][k][4]}, rows past m zero-filled, so edge rows need no separate kernel and a segment-backed A
+ *       costs the same as an array.</li>
+ *   <li>Packing W: a work unit owns {@link #ncUnit} output columns; for each block of {@link #kcBlock} along k it
+ *       decodes that KC×NCU block of W from its stored dtype (F32/BF16/F16/Q8_0) into a per-thread f32 buffer of
+ *       16-column panels {@code [p][16]} (256 KB: stays in L2). Each weight is decoded once per call, so for
+ *       m ≫ 16 decoding costs ~2–4 % of the FMA time (measured: 0.5–1 ns per weight, vs ~2·m/88 ns of FMAs).</li>
+ *   <li>Loop order inside a unit: k-block → 4-row A panel (its 4·KC floats stay in L1) → the unit's W panels left to
+ *       right (from L2). Consecutive tiles therefore move along the same 4 rows of {@code out}, four sequential
+ *       streams the hardware prefetcher follows. The textbook BLIS order (W panel outer, A panels inner) walks down
+ *       the rows of a 10+ MB {@code out} instead; there the tile loads/stores of {@code out} missed the caches so
+ *       often that they took ~25 % of the time (JFR), and this order is ~20 % faster end to end.</li>
+ *   <li>Threads take whole units (no sharing, no barriers but the one after packing A); when n gives fewer than two
+ *       units per thread, units are also split by rows.</li>
  * </ul>
- * m = 1 (decode) and tiny m go to the streaming {@link MatVec} instead, which reads W once without packing.
+ * m ≤ {@value #MATVEC_MAX_M} (decode) goes to the streaming {@link MatVec} instead, which reads W once without packing.
  *
- * <p>Accuracy: each output is a sequential f32 FMA chain over k (blocked by KC, each block's sum added once to out),
- * so |error| ≤ γ_(k+2)·Σ|a||w| with γ_j = j·u/(1−j·u), u = 2⁻²⁴ (Higham, recursive summation). See GemmTest.
+ * <p>Accuracy: each output is a sequential f32 FMA chain over k (one per KC block, each block's sum added once to
+ * out), so |error| ≤ γ_(k+k/KC+1)·Σ|a||w| ≤ γ_(k+8)·Σ|a||w| with γ_j = j·u/(1−j·u), u = 2⁻²⁴ (Higham's bound for
+ * recursive summation). See GemmTest.
  */
 public final class Gemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -43,12 +52,6 @@ public final class Gemm {
     static final int MR = 4;
     /** Columns of W (outputs) per micro-tile: two 8-float vectors. */
     static final int NR = 16;
-    /** k per packed block: a 16-column W panel is KC·16·4 = 16 KB, half of L1d. */
-    static final int KC = Integer.getInteger("tessera.gemm.kc", 256);
-    /** Rows of A per packed block: MC·KC·4 = 128 KB, a quarter of the 512 KB L2. */
-    static final int MC = Integer.getInteger("tessera.gemm.mc", 128) / MR * MR;
-    /** Columns per packed W block: KC·NC·4 = 2 MB per thread, lives in L3 and is swept once per A block. */
-    static final int NC = Integer.getInteger("tessera.gemm.nc", 2048) / NR * NR;
     /** Up to this m, rows go one by one through the streaming matrix-vector kernel (packing would not pay). */
     static final int MATVEC_MAX_M = 2;
     /**
@@ -56,16 +59,33 @@ public final class Gemm {
      * caller's thread does all the work. Not final only so tests can force the parallel paths on small shapes.
      */
     static long parallelMinMacs = 1L << 20;
+    /**
+     * k per W block, and output columns per work unit: the KC×NCU f32 W block is 256 KB (half the 512 KB L2) and the
+     * A panel a tile reads, 4·KC floats = 16 KB, half of L1. Measured on the ViT and Qwen2 shapes (2 threads, one JVM,
+     * alternating settings): 1024×64 was 3–7 % faster than 512×128 and 256×256, mostly because k ≤ 1024 then takes a
+     * single pass over out (stored, never re-read). Mutable only so tuning runs can compare settings in one JVM;
+     * set between calls, never during one.
+     */
+    static volatile int kcBlock = 1024, ncUnit = 64;
 
     private Gemm() {}
 
+    /** Per-thread W block buffer and edge tile (kept per pool thread between calls). */
     private static final class Scratch {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        float[] b = new float[0];
         final float[] tile = new float[MR * NR];
+
+        Scratch fit(int kc, int nc) {
+            int need = kc * ((nc + NR - 1) / NR * NR);
+            if (b.length < need) b = new float[need];
+            return this;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** The whole of A packed once per call (layout in {@link #packA}); owned by the calling thread, read by the workers. */
+    private static final ThreadLocal<float[][]> PACKED_A = ThreadLocal.withInitial(() -> new float[1][0]);
 
     /**
      * {@code out[outOff + i*n + j] = Σ_p a[aOff + i*k + p] · W[j, p] + bias[j]} for i < m, j < n.
@@ -105,54 +125,101 @@ public final class Gemm {
             }
             return;
         }
-        int nPanels = (n + NR - 1) / NR;
+        int mPanels = (m + MR - 1) / MR;
+        if ((long) mPanels * MR * k > Integer.MAX_VALUE) throw new IllegalArgumentException("m·k too large for one call; split m");
+        float[][] holder = PACKED_A.get();
+        if (holder[0].length < mPanels * MR * k) holder[0] = new float[mPanels * MR * k];
+        float[] apk = holder[0];
+        boolean parallel = (long) m * n * k >= parallelMinMacs && Parallel.threads() > 1;
+
+        final int kc = kcBlock;
         int threads = Parallel.threads();
-        if ((long) m * n * k < parallelMinMacs) {
-            block(aArr, aOff, aSeg, 0, m, w, bias, oArr, oOff, oSeg, 0, n);
-        } else if (nPanels >= threads || m < MR * threads) {
-            Parallel.forBlocks(nPanels, (p0, p1) ->
-                    block(aArr, aOff, aSeg, 0, m, w, bias, oArr, oOff, oSeg, p0 * NR, Math.min(p1 * NR, n)));
-        } else {
-            int mPanels = (m + MR - 1) / MR;
-            Parallel.forBlocks(mPanels, (q0, q1) ->
-                    block(aArr, aOff, aSeg, q0 * MR, Math.min(q1 * MR, m), w, bias, oArr, oOff, oSeg, 0, n));
+        int ncuTarget = ncUnit;
+        int nUnits = (n + ncuTarget - 1) / ncuTarget;
+        if (parallel && nUnits % threads != 0 && nUnits < 8 * threads) {
+            // Few units that do not divide among the threads (Qwen2's n = 896 makes 7): narrow them so they do,
+            // rather than leave a thread idle for a whole unit (~12 % at 7 units on 2 threads).
+            int target = (nUnits + threads - 1) / threads * threads;
+            ncuTarget = ((n + target - 1) / target + NR - 1) / NR * NR;
+            nUnits = (n + ncuTarget - 1) / ncuTarget;
+        }
+        final int ncu = ncuTarget;
+        Parallel.BlockBody packA = (q0, q1) -> packA(aArr, aOff, aSeg, m, k, kc, mPanels, q0, q1, apk);
+        if (parallel) Parallel.forBlocks(mPanels, packA);
+        else packA.run(0, mPanels);
+
+        int mChunks = parallel && nUnits < 2 * threads ? Math.min(mPanels, (2 * threads + nUnits - 1) / nUnits) : 1;
+        IntConsumer unit = u -> {
+            int jb = u / mChunks, part = u % mChunks;
+            int j0 = jb * ncu, j1 = Math.min(n, j0 + ncu);
+            int q0 = (int) ((long) mPanels * part / mChunks), q1 = (int) ((long) mPanels * (part + 1) / mChunks);
+            unit(apk, m, k, mPanels, q0, q1, w, bias, oArr, oOff, oSeg, j0, j1, kc);
+        };
+        int units = nUnits * mChunks;
+        if (parallel) Parallel.forRange(units, unit);
+        else for (int u = 0; u < units; u++) unit.accept(u);
+    }
+
+    /**
+     * Rows of A panels [q0, q1) into the packed layout {@code [k block][panel q][p < kc][r < 4]}: the k block of
+     * index b starts at {@code b·mPanels·KC·4}, and within it panel q at {@code q·kc·4} (kc = that block's length).
+     * A unit sweeps all panels of one k block in order, so it reads one contiguous stream (8 KB panels laid end to
+     * end) rather than 8 KB pieces 4·k floats apart, whose page-crossing starts the prefetcher does not foresee
+     * (that cost ~8 % at k = 4096). Rows ≥ m are zero.
+     */
+    private static void packA(float[] aArr, int aOff, MemorySegment aSeg, int m, int k, int kcBlk, int mPanels,
+                              int q0, int q1, float[] dst) {
+        for (int pc = 0; pc < k; pc += kcBlk) {
+            int kc = Math.min(kcBlk, k - pc);
+            int blockBase = (pc / kcBlk) * mPanels * kcBlk * MR;
+            for (int q = q0; q < q1; q++) {
+                int base = blockBase + q * kc * MR;
+                for (int r = 0; r < MR; r++) {
+                    int i = q * MR + r;
+                    if (i >= m) {
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
+                    } else if (aArr != null) {
+                        int src = aOff + i * k + pc;
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = aArr[src + p];
+                    } else {
+                        long src = 4L * ((long) i * k + pc);
+                        for (int p = 0; p < kc; p++) dst[base + p * MR + r] = aSeg.get(F32_LE, src + 4L * p);
+                    }
+                }
+            }
         }
     }
 
-    /** One thread's share: rows [i0, i1) × output columns [j0, j1). */
-    private static void block(float[] aArr, int aOff, MemorySegment aSeg, int i0, int i1, WeightMatrix w, float[] bias,
-                              float[] oArr, int oOff, MemorySegment oSeg, int j0, int j1) {
-        int n = w.rows(), k = w.cols();
-        Scratch s = SCRATCH.get();
-        float[] sa = s.a, sb = s.b, tile = s.tile;
-        // out starts as bias (or 0) and every KC-block of the k sum is added onto it.
-        initOut(oArr, oOff, oSeg, n, i0, i1, j0, j1, bias);
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            int np = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packW(w, jc, nc, pc, kc, sb);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    int mp = (mc + MR - 1) / MR;
-                    if (aArr != null) packA(aArr, aOff, k, ic, mc, pc, kc, sa);
-                    else packA(aSeg, k, ic, mc, pc, kc, sa);
-                    for (int jr = 0; jr < np; jr++) {
-                        int cols = Math.min(NR, nc - jr * NR);
-                        int bOff = jr * kc * NR;
-                        int col = jc + jr * NR;
-                        for (int ir = 0; ir < mp; ir++) {
-                            int rows = Math.min(MR, mc - ir * MR);
-                            int row = ic + ir * MR;
-                            if (oArr != null && cols == NR && rows == MR) {
-                                kernel(sa, ir * kc * MR, sb, bOff, kc, oArr, oOff + row * n + col, n);
-                            } else {
-                                Arrays.fill(tile, 0f);
-                                kernel(sa, ir * kc * MR, sb, bOff, kc, tile, 0, NR);
-                                addTile(tile, rows, cols, oArr, oOff, oSeg, n, row, col);
-                            }
-                        }
+    /** One work unit: out rows of A panels [q0, q1) × columns [j0, j1). */
+    private static void unit(float[] apk, int m, int k, int mPanels, int q0, int q1, WeightMatrix w, float[] bias,
+                             float[] oArr, int oOff, MemorySegment oSeg, int j0, int j1, int kcBlk) {
+        int n = w.rows();
+        Scratch s = SCRATCH.get().fit(kcBlk, j1 - j0);
+        float[] sb = s.b, tile = s.tile;
+        int i0 = q0 * MR, i1 = Math.min(m, q1 * MR);
+        // With a bias, out starts as the bias and every k block adds onto it; without, the first block overwrites
+        // out, which saves a pass over it (it is as large as the FMA work is long: ~1/8 of the memory traffic).
+        boolean initialised = bias != null;
+        if (initialised) initOut(oArr, oOff, oSeg, n, i0, i1, j0, j1, bias);
+        int nc = j1 - j0;
+        int np = (nc + NR - 1) / NR;
+        for (int pc = 0; pc < k; pc += kcBlk) {
+            int kc = Math.min(kcBlk, k - pc);
+            boolean acc = initialised || pc > 0;
+            packW(w, j0, nc, pc, kc, sb);
+            int blockBase = (pc / kcBlk) * mPanels * kcBlk * MR;
+            for (int q = q0; q < q1; q++) {
+                int aOff = blockBase + q * kc * MR;
+                int row = q * MR;
+                int rows = Math.min(MR, m - row);
+                for (int jr = 0; jr < np; jr++) {
+                    int cols = Math.min(NR, nc - jr * NR);
+                    int col = j0 + jr * NR;
+                    if (oArr != null && cols == NR && rows == MR) {
+                        kernel(apk, aOff, sb, jr * kc * NR, kc, oArr, oOff + row * n + col, n, acc);
+                    } else {
+                        kernel(apk, aOff, sb, jr * kc * NR, kc, tile, 0, NR, false);
+                        addTile(tile, rows, cols, oArr, oOff, oSeg, n, row, col, acc);
                     }
                 }
             }
@@ -172,26 +239,35 @@ public final class Gemm {
         }
     }
 
-    private static void addTile(float[] tile, int rows, int cols, float[] oArr, int oOff, MemorySegment oSeg, int n, int row, int col) {
+    /** Adds (or, if not {@code accumulate}, copies) the valid rows × cols of an edge tile into out. */
+    private static void addTile(float[] tile, int rows, int cols, float[] oArr, int oOff, MemorySegment oSeg, int n, int row, int col,
+                                boolean accumulate) {
         for (int r = 0; r < rows; r++) {
             if (oArr != null) {
                 int base = oOff + (row + r) * n + col;
-                for (int c = 0; c < cols; c++) oArr[base + c] += tile[r * NR + c];
+                for (int c = 0; c < cols; c++) oArr[base + c] = accumulate ? oArr[base + c] + tile[r * NR + c] : tile[r * NR + c];
             } else {
                 long base = 4L * ((long) (row + r) * n + col);
-                for (int c = 0; c < cols; c++) {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8) { // segment-backed out: full vectors, so it costs about what arrays do
+                    FloatVector t = FloatVector.fromArray(F, tile, r * NR + c);
+                    if (accumulate) t = t.add(FloatVector.fromMemorySegment(F, oSeg, base + 4L * c, java.nio.ByteOrder.LITTLE_ENDIAN));
+                    t.intoMemorySegment(oSeg, base + 4L * c, java.nio.ByteOrder.LITTLE_ENDIAN);
+                }
+                for (; c < cols; c++) {
                     long at = base + 4L * c;
-                    oSeg.set(F32_LE, at, oSeg.get(F32_LE, at) + tile[r * NR + c]);
+                    oSeg.set(F32_LE, at, accumulate ? oSeg.get(F32_LE, at) + tile[r * NR + c] : tile[r * NR + c]);
                 }
             }
         }
     }
 
     /**
-     * The 4×16 micro-kernel: {@code c[r*ldc + j] += Σ_p ap[aOff + 4p + r] · bp[bOff + 16p + j]}.
+     * The 4×16 micro-kernel: {@code c[r*ldc + j] (+)= Σ_p ap[aOff + 4p + r] · bp[bOff + 16p + j]}, adding to c when
+     * {@code accumulate}, overwriting it otherwise (the first k block: saves a read pass over out).
      * Eight accumulators + two W vectors + four broadcasts = 14 of the 16 ymm registers (see class comment).
      */
-    static void kernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
+    static void kernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -213,51 +289,25 @@ public final class Gemm {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        int o = cOff;
-        c00.add(FloatVector.fromArray(F, c, o)).intoArray(c, o);
-        c01.add(FloatVector.fromArray(F, c, o + 8)).intoArray(c, o + 8);
-        o += ldc;
-        c10.add(FloatVector.fromArray(F, c, o)).intoArray(c, o);
-        c11.add(FloatVector.fromArray(F, c, o + 8)).intoArray(c, o + 8);
-        o += ldc;
-        c20.add(FloatVector.fromArray(F, c, o)).intoArray(c, o);
-        c21.add(FloatVector.fromArray(F, c, o + 8)).intoArray(c, o + 8);
-        o += ldc;
-        c30.add(FloatVector.fromArray(F, c, o)).intoArray(c, o);
-        c31.add(FloatVector.fromArray(F, c, o + 8)).intoArray(c, o + 8);
-    }
-
-    /** A rows [ic, ic+mc) × k-range [pc, pc+kc) into MR-row panels {@code dst[panel*kc*MR + p*MR + r]}, zero rows past mc. */
-    static void packA(float[] a, int aOff, int k, int ic, int mc, int pc, int kc, float[] dst) {
-        int mp = (mc + MR - 1) / MR;
-        for (int ir = 0; ir < mp; ir++) {
-            int base = ir * kc * MR;
-            for (int r = 0; r < MR; r++) {
-                int i = ir * MR + r;
-                if (i < mc) {
-                    int src = aOff + (ic + i) * k + pc;
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a[src + p];
-                } else {
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-                }
-            }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(F, c, o0));
+            c01 = c01.add(FloatVector.fromArray(F, c, o0 + 8));
+            c10 = c10.add(FloatVector.fromArray(F, c, o1));
+            c11 = c11.add(FloatVector.fromArray(F, c, o1 + 8));
+            c20 = c20.add(FloatVector.fromArray(F, c, o2));
+            c21 = c21.add(FloatVector.fromArray(F, c, o2 + 8));
+            c30 = c30.add(FloatVector.fromArray(F, c, o3));
+            c31 = c31.add(FloatVector.fromArray(F, c, o3 + 8));
         }
-    }
-
-    static void packA(MemorySegment a, int k, int ic, int mc, int pc, int kc, float[] dst) {
-        int mp = (mc + MR - 1) / MR;
-        for (int ir = 0; ir < mp; ir++) {
-            int base = ir * kc * MR;
-            for (int r = 0; r < MR; r++) {
-                int i = ir * MR + r;
-                if (i < mc) {
-                    long src = 4L * ((long) (ic + i) * k + pc);
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = a.get(F32_LE, src + 4L * p);
-                } else {
-                    for (int p = 0; p < kc; p++) dst[base + p * MR + r] = 0f;
-                }
-            }
-        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + 8);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + 8);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + 8);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + 8);
     }
 
     /**

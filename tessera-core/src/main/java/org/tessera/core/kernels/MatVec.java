@@ -9,7 +9,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.Parallel;
@@ -19,13 +18,15 @@ import org.tessera.core.Parallel;
  *
  * <p>Here every weight is used once, so the only cost that matters is reading W from memory: the kernel touches each
  * weight byte exactly once, in its stored dtype, in address order (so the hardware prefetchers see one sequential
- * stream per row). Widening happens in registers: BF16 is a sign-extend-and-shift ({@code vpmovsxwd; vpslld 16}),
- * F16 is an exponent re-bias (see {@link #f16ToF32}), Q8_0 is {@code vpmovsxbd; vcvtdq2ps} with the block scale
- * applied once per 32 weights. Four rows are walked together so that each x vector (kept in L1) is loaded once per
- * four rows and four FMA chains run in parallel, hiding the FMA latency.
+ * stream per row). Widening happens in registers: BF16 is a sign-extend-and-shift ({@code vpmovsxwd; vpslld 16})
+ * fused into the dot product; F16 ({@code vcvtph2ps}, from C2's auto-vectoriser) and Q8_0 ({@code vpmovsxbd;
+ * vcvtdq2ps}, times the block scale) are decoded strip by strip into L1 first (see {@link #decodedRows} for why).
+ * Four rows are walked together so that each x vector (kept in L1) is loaded once per four rows and four FMA
+ * chains run in parallel, hiding the FMA latency.
  *
- * <p>Accuracy: every lane is a sequential FMA chain of k/8 terms, then an 8-lane tree reduction and a scalar tail,
- * so fewer than k+4 roundings touch any product: |error| ≤ γ_(k+4)·Σ|x||w|, as for {@link Gemm}.
+ * <p>Accuracy: every lane is a sequential FMA chain of k/8 terms, then an 8-lane tree reduction and a scalar tail
+ * (F16/Q8_0: per 512-element strip, then the strips' sums added), so fewer than k+8 roundings touch any product:
+ * |error| ≤ γ_(k+8)·Σ|x||w|, as for {@link Gemm}.
  */
 public final class MatVec {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -75,14 +76,7 @@ public final class MatVec {
                 for (; j + 4 <= j1; j += 4) bf16Rows4(w, j, x, xOff, y, yOff);
                 for (; j < j1; j++) y[yOff + j] = bf16Row(w, j, x, xOff);
             }
-            case F16 -> {
-                for (; j + 4 <= j1; j += 4) f16Rows4(w, j, x, xOff, y, yOff);
-                for (; j < j1; j++) y[yOff + j] = f16Row(w, j, x, xOff);
-            }
-            case Q8_0 -> {
-                for (; j + 4 <= j1; j += 4) q8Rows4(w, j, x, xOff, y, yOff);
-                for (; j < j1; j++) y[yOff + j] = q8Row(w, j, x, xOff);
-            }
+            case F16, Q8_0 -> decodedRows(w, j0, j1, x, xOff, y, yOff);
         }
         if (bias != null) for (int r = j0; r < j1; r++) y[yOff + r] += bias[r];
     }
@@ -187,146 +181,89 @@ public final class MatVec {
         return s;
     }
 
-    // ---- F16 -------------------------------------------------------------------------------------------------
+    // ---- F16 and Q8_0: decode a strip, then an f32 dot --------------------------------------------------------
 
     /**
-     * 8 IEEE half floats at {@code off} widened to f32, exactly. The Vector API has no half-to-float conversion, so:
-     * moving the 15 magnitude bits up by 13 lines the f16 exponent and mantissa up with f32's, giving the value
-     * scaled by 2^(15−127) = 2⁻¹¹²; multiplying by 2¹¹² restores it (exact: a power of two, no overflow since the
-     * largest finite half, 65504, stays far below f32's range; half subnormals become f32 subnormals first and the
-     * multiply normalises them). The exponent-31 lanes (±inf, NaN) would come out finite that way, so they get an
-     * all-ones f32 exponent by blend instead (NaNs keep their payload and come out quiet, as vcvtph2ps makes them).
-     * The sign goes back on last.
+     * Rows [j0, j1) for F16 and Q8_0 weights. Fused into a 4-row dot product, their widening was too much for C2:
+     * it stopped inlining (NodeCountInliningCutoff) within four rows' worth of conversions, and the 4th row then
+     * called them out of line with boxed vectors, at ~2 GB/s. So these formats go in two steps per
+     * {@value #STRIP}-element strip of 4 rows: decode the strip to f32 in an L1-resident buffer (one conversion per
+     * loop iteration, compiled on its own), then a plain 4-row f32 dot product. The extra L1 round trip is cheap
+     * next to reading the weights from memory. Q8_0 decodes to fl(q·s), exactly the format's defined values.
      */
-    static FloatVector f16ToF32(MemorySegment d, long off) {
-        ShortVector s = ShortVector.fromMemorySegment(S, d, off, LE);
-        IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0); // sign-extended; only the low 16 bits are used
-        IntVector mag = h.and(0x7FFF);
-        IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
-        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
-        bits = bits.blend(shifted.or(0x7F800000), special);
-        bits = bits.blend(bits.or(0x00400000), mag.compare(VectorOperators.GT, 0x7C00));
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    private static void decodedRows(WeightMatrix w, int j0, int j1, float[] x, int xOff, float[] y, int yOff) {
+        int k = w.cols();
+        float[] buf = STRIP_BUF.get();
+        for (int j = j0; j < j1; j += 4) {
+            int rows = Math.min(4, j1 - j);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int p0 = 0; p0 < k; p0 += STRIP) {
+                int len = Math.min(STRIP, k - p0);
+                for (int r = 0; r < rows; r++) decodeStrip(w, j + r, p0, len, buf, r * STRIP);
+                for (int r = rows; r < 4; r++) java.util.Arrays.fill(buf, r * STRIP, r * STRIP + len, 0f);
+                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+                int p = 0;
+                for (; p + 8 <= len; p += 8) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xOff + p0 + p);
+                    a0 = FloatVector.fromArray(F, buf, p).fma(xv, a0);
+                    a1 = FloatVector.fromArray(F, buf, STRIP + p).fma(xv, a1);
+                    a2 = FloatVector.fromArray(F, buf, 2 * STRIP + p).fma(xv, a2);
+                    a3 = FloatVector.fromArray(F, buf, 3 * STRIP + p).fma(xv, a3);
+                }
+                float t0 = a0.reduceLanes(VectorOperators.ADD), t1 = a1.reduceLanes(VectorOperators.ADD);
+                float t2 = a2.reduceLanes(VectorOperators.ADD), t3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; p < len; p++) {
+                    float xv = x[xOff + p0 + p];
+                    t0 = Math.fma(buf[p], xv, t0);
+                    t1 = Math.fma(buf[STRIP + p], xv, t1);
+                    t2 = Math.fma(buf[2 * STRIP + p], xv, t2);
+                    t3 = Math.fma(buf[3 * STRIP + p], xv, t3);
+                }
+                s0 += t0;
+                s1 += t1;
+                s2 += t2;
+                s3 += t3;
+            }
+            y[yOff + j] = s0;
+            if (rows > 1) y[yOff + j + 1] = s1;
+            if (rows > 2) y[yOff + j + 2] = s2;
+            if (rows > 3) y[yOff + j + 3] = s3;
+        }
     }
 
-    private static void f16Rows4(WeightMatrix w, int j, float[] x, int xOff, float[] y, int yOff) {
+    /** Elements per decoded strip: 4 rows × 512 floats = 8 KB of L1. A multiple of the Q8_0 block. */
+    private static final int STRIP = 512;
+    private static final ThreadLocal<float[]> STRIP_BUF = ThreadLocal.withInitial(() -> new float[4 * STRIP]);
+
+    /** W[row, p0 .. p0+len) as f32 into {@code dst[off ..]}. */
+    private static void decodeStrip(WeightMatrix w, int row, int p0, int len, float[] dst, int off) {
         MemorySegment d = w.data();
-        int k = w.cols();
-        long rb = w.rowBytes();
-        long r0 = j * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        long base = row * w.rowBytes();
         int p = 0;
-        for (; p + 8 <= k; p += 8) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + p);
-            long o = 2L * p;
-            a0 = f16ToF32(d, r0 + o).fma(xv, a0);
-            a1 = f16ToF32(d, r1 + o).fma(xv, a1);
-            a2 = f16ToF32(d, r2 + o).fma(xv, a2);
-            a3 = f16ToF32(d, r3 + o).fma(xv, a3);
+        if (w.format() == WeightMatrix.Format.F16) {
+            // A plain loop: C2's auto-vectoriser turns it into vcvtph2ps on 8 lanes (measured 22 G elements/s per
+            // core), several times faster than re-biasing the exponent by hand with Vector API integer ops.
+            long src = base + 2L * p0;
+            for (; p < len; p++) dst[off + p] = Float.float16ToFloat(d.get(WeightMatrix.I16_LE, src + 2L * p));
+        } else {
+            MemorySegment sc = w.scales();
+            long sRow = 4L * row * WeightMatrix.blocksPerRow(w.cols());
+            // p0 is a multiple of 32, so strips hold whole blocks (the last may be short).
+            long sAt = sRow + 4L * (p0 / WeightMatrix.Q8_BLOCK);
+            for (; p + WeightMatrix.Q8_BLOCK <= len; p += WeightMatrix.Q8_BLOCK, sAt += 4) {
+                FloatVector scale = FloatVector.broadcast(F, sc.get(F32_LE, sAt));
+                long q = base + p0 + p;
+                int o = off + p;
+                // Written out, not in a helper: a vector returned from a call C2 declines to inline is boxed.
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o);
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q + 8, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o + 8);
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q + 16, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o + 16);
+                ((FloatVector) ByteVector.fromMemorySegment(B, d, q + 24, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(dst, o + 24);
+            }
+            for (; p < len; p++) {
+                float scale = sc.get(F32_LE, sRow + 4L * ((p0 + p) / WeightMatrix.Q8_BLOCK));
+                dst[off + p] = d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + p0 + p) * scale;
+            }
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) {
-            float xv = x[xOff + p];
-            long o = 2L * p;
-            s0 = Math.fma(f16(d, r0 + o), xv, s0);
-            s1 = Math.fma(f16(d, r1 + o), xv, s1);
-            s2 = Math.fma(f16(d, r2 + o), xv, s2);
-            s3 = Math.fma(f16(d, r3 + o), xv, s3);
-        }
-        y[yOff + j] = s0;
-        y[yOff + j + 1] = s1;
-        y[yOff + j + 2] = s2;
-        y[yOff + j + 3] = s3;
-    }
-
-    private static float f16(MemorySegment d, long off) {
-        return Float.float16ToFloat(d.get(WeightMatrix.I16_LE, off));
-    }
-
-    private static float f16Row(WeightMatrix w, int j, float[] x, int xOff) {
-        MemorySegment d = w.data();
-        int k = w.cols();
-        long r0 = j * w.rowBytes();
-        FloatVector a0 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 8 <= k; p += 8) a0 = f16ToF32(d, r0 + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) s = Math.fma(f16(d, r0 + 2L * p), x[xOff + p], s);
-        return s;
-    }
-
-    // ---- Q8_0 ------------------------------------------------------------------------------------------------
-
-    /** 8 signed bytes at {@code off} as 8 floats (exact: |q| ≤ 127). */
-    static FloatVector q8ToF32(MemorySegment d, long off) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, d, off, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    /**
-     * Per block: t = Σ q·x over 32 weights (4 vectors), then acc += t·scale. That applies the scale once per block
-     * instead of once per weight; it differs from Σ fl(q·s)·x only by rounding, within the same γ bound.
-     */
-    private static void q8Rows4(WeightMatrix w, int j, float[] x, int xOff, float[] y, int yOff) {
-        MemorySegment d = w.data(), sc = w.scales();
-        int k = w.cols();
-        int blocks = WeightMatrix.blocksPerRow(k);
-        long rb = w.rowBytes();
-        long r0 = j * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
-        long s0Off = 4L * j * blocks, sStride = 4L * blocks;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        int fullBlocks = k / WeightMatrix.Q8_BLOCK;
-        for (int b = 0; b < fullBlocks; b++) {
-            int p = b * WeightMatrix.Q8_BLOCK;
-            FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-            FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + 8);
-            FloatVector x2 = FloatVector.fromArray(F, x, xOff + p + 16);
-            FloatVector x3 = FloatVector.fromArray(F, x, xOff + p + 24);
-            long sOff = s0Off + 4L * b;
-            a0 = q8Block(d, r0 + p, x0, x1, x2, x3).fma(FloatVector.broadcast(F, sc.get(F32_LE, sOff)), a0);
-            a1 = q8Block(d, r1 + p, x0, x1, x2, x3).fma(FloatVector.broadcast(F, sc.get(F32_LE, sOff + sStride)), a1);
-            a2 = q8Block(d, r2 + p, x0, x1, x2, x3).fma(FloatVector.broadcast(F, sc.get(F32_LE, sOff + 2 * sStride)), a2);
-            a3 = q8Block(d, r3 + p, x0, x1, x2, x3).fma(FloatVector.broadcast(F, sc.get(F32_LE, sOff + 3 * sStride)), a3);
-        }
-        y[yOff + j] = a0.reduceLanes(VectorOperators.ADD) + q8Tail(w, j, x, xOff, fullBlocks);
-        y[yOff + j + 1] = a1.reduceLanes(VectorOperators.ADD) + q8Tail(w, j + 1, x, xOff, fullBlocks);
-        y[yOff + j + 2] = a2.reduceLanes(VectorOperators.ADD) + q8Tail(w, j + 2, x, xOff, fullBlocks);
-        y[yOff + j + 3] = a3.reduceLanes(VectorOperators.ADD) + q8Tail(w, j + 3, x, xOff, fullBlocks);
-    }
-
-    private static FloatVector q8Block(MemorySegment d, long off, FloatVector x0, FloatVector x1, FloatVector x2, FloatVector x3) {
-        FloatVector t = q8ToF32(d, off).mul(x0);
-        t = q8ToF32(d, off + 8).fma(x1, t);
-        t = q8ToF32(d, off + 16).fma(x2, t);
-        return q8ToF32(d, off + 24).fma(x3, t);
-    }
-
-    /** The last, partial block of a row (k not a multiple of 32), scalar. */
-    private static float q8Tail(WeightMatrix w, int j, float[] x, int xOff, int fullBlocks) {
-        int k = w.cols();
-        int p0 = fullBlocks * WeightMatrix.Q8_BLOCK;
-        if (p0 >= k) return 0f;
-        MemorySegment d = w.data();
-        long r = j * w.rowBytes();
-        float t = 0f;
-        for (int p = p0; p < k; p++) t = Math.fma(d.get(java.lang.foreign.ValueLayout.JAVA_BYTE, r + p), x[xOff + p], t);
-        return t * w.scales().get(F32_LE, 4L * ((long) j * WeightMatrix.blocksPerRow(k) + fullBlocks));
-    }
-
-    private static float q8Row(WeightMatrix w, int j, float[] x, int xOff) {
-        MemorySegment d = w.data(), sc = w.scales();
-        int k = w.cols();
-        long r0 = j * w.rowBytes();
-        long sOff = 4L * j * WeightMatrix.blocksPerRow(k);
-        FloatVector a0 = FloatVector.zero(F);
-        int fullBlocks = k / WeightMatrix.Q8_BLOCK;
-        for (int b = 0; b < fullBlocks; b++) {
-            int p = b * WeightMatrix.Q8_BLOCK;
-            FloatVector t = q8Block(d, r0 + p, FloatVector.fromArray(F, x, xOff + p), FloatVector.fromArray(F, x, xOff + p + 8),
-                    FloatVector.fromArray(F, x, xOff + p + 16), FloatVector.fromArray(F, x, xOff + p + 24));
-            a0 = t.fma(FloatVector.broadcast(F, sc.get(F32_LE, sOff + 4L * b)), a0);
-        }
-        return a0.reduceLanes(VectorOperators.ADD) + q8Tail(w, j, x, xOff, fullBlocks);
     }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * Gemm and MatVec against the double-precision reference.
  *
  * <p>Tolerance, argued: both kernels form each output as f32 FMAs applied one after the other to a running sum
- * (per vector lane), plus a few extra additions: the KC-block partial sums added into out (≤ k/256 + 1), an 8-lane
+ * (per vector lane), plus a few extra additions: the k-block partial sums added into out (≤ k/1024 + 1), an 8-lane
  * reduction (3) and a scalar tail in MatVec, the per-block scale FMA in the Q8_0 matrix-vector path. Each product
  * a·w is exact inside an FMA, and weights decode to f32 exactly (bf16 and f16 are subsets of f32; Q8_0 is defined
  * as fl(q·s), and MatVec's q·x·s ordering differs from it by one more rounding). So every term passes through at
@@ -40,10 +40,11 @@ class GemmTest {
                 Arguments.of(3, 33, 17),     // smallest packed-gemm m; one column past a panel
                 Arguments.of(7, 13, 31),
                 Arguments.of(7, 64, 16),
-                Arguments.of(40, 19, 5),     // fewer column panels than threads: m is split instead
-                Arguments.of(130, 300, 70),  // crosses MC = 128 and KC = 256
+                Arguments.of(40, 19, 5),     // one column unit: rows are split between threads too
+                Arguments.of(130, 600, 70),  // several 4-row panels and column units, ragged edges
+                Arguments.of(9, 2100, 40),   // crosses the k block (1024) twice
                 Arguments.of(1025, 24, 20),  // ViT's token count (1024 + class token)
-                Arguments.of(5, 9, 4200));   // crosses NC = 2048 within a thread
+                Arguments.of(5, 9, 4200));   // many column units (64 each), last one partial
     }
 
     static Stream<Arguments> shapesAndFormats() {
@@ -118,30 +119,10 @@ class GemmTest {
                 outs[t] = new float[m * n];
                 Gemm.matmul(a, m, w, null, outs[t]);
             }
-            // The column split changes which thread computes an output, never the order of its sum: bitwise equal.
+            // The split changes which thread computes an output, never the order of its sum: bitwise equal.
             for (int t = 1; t < counts.length; t++) assertTrue(java.util.Arrays.equals(outs[0], outs[t]), "threads=" + counts[t]);
         } finally {
             Parallel.setThreads(before);
-        }
-    }
-
-    @Test
-    void f16VectorDecodeMatchesJdkForAllBitPatterns() {
-        MemorySegment s = Arena.ofAuto().allocate(2 * 65536, 2);
-        for (int i = 0; i < 65536; i++) s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i, (short) i);
-        for (int i = 0; i < 65536; i += 8) {
-            float[] got = MatVec.f16ToF32(s, 2L * i).toArray();
-            for (int l = 0; l < 8; l++) {
-                int bits = i + l;
-                float want = Float.float16ToFloat((short) bits);
-                if (Float.isNaN(want)) {
-                    // NaN payload quieting differs between the JDK's Java code and vcvtph2ps; any NaN of the same sign is right.
-                    assertTrue(Float.isNaN(got[l]), () -> "f16 bits 0x" + Integer.toHexString(bits) + " should be NaN");
-                    assertEquals(Float.floatToRawIntBits(want) >>> 31, Float.floatToRawIntBits(got[l]) >>> 31);
-                } else {
-                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[l]), () -> "f16 bits 0x" + Integer.toHexString(bits));
-                }
-            }
         }
     }
 

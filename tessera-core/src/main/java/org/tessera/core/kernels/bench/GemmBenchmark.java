@@ -62,36 +62,77 @@ public final class GemmBenchmark {
      * {@code minSeconds} in total) and keeps the best and the median.
      */
     public static Result run(int m, int k, int n, WeightMatrix.Format format, int threads, int reps, double warmupSeconds, double minSeconds) {
-        if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("m, k, n must be >= 1");
-        if ((long) m * k > Integer.MAX_VALUE || (long) m * n > Integer.MAX_VALUE) throw new IllegalArgumentException("m·k and m·n must fit an int array");
-        Parallel.setThreads(threads);
-        try (Arena arena = Arena.ofShared()) {
+        try (Operands ops = Operands.random(m, k, n, format)) {
+            return measure(ops, threads, reps, warmupSeconds, minSeconds);
+        }
+    }
+
+    /** Random a, W (in its own shared arena) and an out buffer for one shape and dtype. */
+    record Operands(int m, int k, int n, WeightMatrix.Format format, Arena arena, WeightMatrix w, float[] a, float[] out)
+            implements AutoCloseable {
+        static Operands random(int m, int k, int n, WeightMatrix.Format format) {
+            if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("m, k, n must be >= 1");
+            if ((long) m * k > Integer.MAX_VALUE || (long) m * n > Integer.MAX_VALUE) throw new IllegalArgumentException("m·k and m·n must fit an int array");
+            Arena arena = Arena.ofShared();
             WeightMatrix w = randomWeights(arena, n, k, format, 42);
             SplittableRandom r = new SplittableRandom(7);
             float[] a = new float[m * k];
             for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-            float[] out = new float[m * n];
+            return new Operands(m, k, n, format, arena, w, a, new float[m * n]);
+        }
 
-            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-            int warm = 0;
-            do {
-                Gemm.matmul(a, m, w, null, out);
-                warm++;
-            } while (System.nanoTime() < warmEnd || warm < 2);
+        boolean matches(int m, int k, int n, WeightMatrix.Format format) {
+            return this.m == m && this.k == k && this.n == n && this.format == format;
+        }
 
-            double[] times = new double[Math.max(1, reps) * 64];
-            int count = 0;
-            double total = 0;
-            while (count < times.length && (count < Math.max(1, reps) || total < minSeconds)) {
-                long t0 = System.nanoTime();
-                Gemm.matmul(a, m, w, null, out);
-                double dt = (System.nanoTime() - t0) * 1e-9;
-                times[count++] = dt;
-                total += dt;
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    static Result measure(Operands ops, int threads, int reps, double warmupSeconds, double minSeconds) {
+        int m = ops.m();
+        WeightMatrix w = ops.w();
+        float[] a = ops.a(), out = ops.out();
+        Parallel.setThreads(threads);
+        warmUp(() -> Gemm.matmul(a, m, w, null, out), warmupSeconds);
+        double[] times = new double[Math.max(1, reps) * 64];
+        int count = 0;
+        double total = 0;
+        while (count < times.length && (count < Math.max(1, reps) || total < minSeconds)) {
+            long t0 = System.nanoTime();
+            Gemm.matmul(a, m, w, null, out);
+            double dt = (System.nanoTime() - t0) * 1e-9;
+            times[count++] = dt;
+            total += dt;
+        }
+        double[] t = Arrays.copyOf(times, count);
+        Arrays.sort(t);
+        return new Result(m, ops.k(), ops.n(), name(ops.format()), threads, count, t[0], t[count / 2], w.storedBytes());
+    }
+
+    /**
+     * Calls {@code body} for at least {@code minSeconds}, and then until the fastest call has not improved by 5 %
+     * for 0.5 s (and at least two calls): the Vector API is 100× slower in the interpreter and C1 than once C2 has
+     * compiled it, and C2 may get there only seconds in (after an OSR compile, a deoptimisation, a recompile), so a
+     * fixed warm-up time would sometimes time the slow tiers. Gives up waiting after 60 s.
+     */
+    static void warmUp(Runnable body, double minSeconds) {
+        long start = System.nanoTime(), lastImprovement = start;
+        double best = Double.POSITIVE_INFINITY;
+        while (true) {
+            long t0 = System.nanoTime();
+            body.run();
+            long t1 = System.nanoTime();
+            double dt = (t1 - t0) * 1e-9;
+            if (dt < best * 0.95) {
+                best = dt;
+                lastImprovement = t1;
             }
-            double[] t = Arrays.copyOf(times, count);
-            Arrays.sort(t);
-            return new Result(m, k, n, name(format), threads, count, t[0], t[count / 2], w.storedBytes());
+            double sinceStart = (t1 - start) * 1e-9, sinceImprovement = (t1 - lastImprovement) * 1e-9;
+            if (sinceStart >= minSeconds && sinceImprovement >= Math.max(0.5, 2 * best)) return;
+            if (sinceStart > 60) return;
         }
     }
 
@@ -142,9 +183,50 @@ public final class GemmBenchmark {
 
     /**
      * {@code --m M --k K --n N --dtype f32|bf16|f16|int8 [--threads T] [--reps R] [--warmup S] [--min-seconds S]};
-     * prints {@link Result#toJson()}.
+     * prints {@link Result#toJson()}. {@code --serve} instead reads one such option line per request from standard
+     * input and answers each with a JSON line, so a script can alternate short measurements with another
+     * program's in one warm JVM (see bench/gemm_vs_openblas.py).
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
+        if (args.length == 1 && args[0].equals("--serve")) {
+            serve(new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)), System.out);
+            return;
+        }
+        System.out.println(runArgs(args).toJson());
+    }
+
+    /**
+     * Answers each non-blank line of options (as for {@link #main}) with a JSON line, or {"error": ...}. The operands
+     * of the last few shapes are kept, so alternating requests do not regenerate hundreds of MB of weights.
+     */
+    public static void serve(java.io.BufferedReader in, java.io.PrintStream out) throws java.io.IOException {
+        java.util.ArrayDeque<Operands> cache = new java.util.ArrayDeque<>();
+        try {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.isBlank()) continue;
+                try {
+                    out.println(runArgs(line.trim().split("\\s+"), cache).toJson());
+                } catch (RuntimeException e) {
+                    out.println("{\"error\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
+                }
+                out.flush();
+            }
+        } finally {
+            cache.forEach(Operands::close);
+        }
+    }
+
+    static Result runArgs(String[] args) {
+        java.util.ArrayDeque<Operands> none = new java.util.ArrayDeque<>();
+        try {
+            return runArgs(args, none);
+        } finally {
+            none.forEach(Operands::close);
+        }
+    }
+
+    /** Parses options and measures, reusing (and adding to, at most 3 kept) the operands in {@code cache}. */
+    static Result runArgs(String[] args, java.util.ArrayDeque<Operands> cache) {
         int m = 1025, k = 1024, n = 4096, threads = Parallel.threads(), reps = 5;
         double warmup = 1.0, minSeconds = 1.0;
         WeightMatrix.Format format = WeightMatrix.Format.F32;
@@ -164,6 +246,14 @@ public final class GemmBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + opt);
             }
         }
-        System.out.println(run(m, k, n, format, threads, reps, warmup, minSeconds).toJson());
+        final int fm = m, fk = k, fn = n;
+        final WeightMatrix.Format ff = format;
+        Operands ops = cache.stream().filter(o -> o.matches(fm, fk, fn, ff)).findFirst().orElse(null);
+        if (ops == null) {
+            while (cache.size() >= 3) cache.removeLast().close();
+            ops = Operands.random(m, k, n, format);
+            cache.addFirst(ops);
+        }
+        return measure(ops, threads, reps, warmup, minSeconds);
     }
 }
