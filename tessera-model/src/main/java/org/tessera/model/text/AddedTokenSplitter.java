@@ -54,6 +54,18 @@ final class AddedTokenSplitter {
         return empty;
     }
 
+    /** End of the longest token starting exactly at {@code i} (matching within {@code s[i, to)}), or -1. */
+    int longestMatchAt(String s, int i, int to) {
+        Node n = root;
+        int bestEnd = -1;
+        for (int j = i; j < to; j++) {
+            n = n.next.get(s.charAt(j));
+            if (n == null) break;
+            if (n.token != null) bestEnd = j + 1;
+        }
+        return bestEnd;
+    }
+
     /** Splits {@code s[from, to)} into plain-text and token pieces covering it (stripped whitespace excepted). */
     List<Piece> split(String s, int from, int to) {
         List<Piece> out = new ArrayList<>();
