@@ -77,14 +77,14 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     // ---- immutable state ------------------------------------------------------------------------------------------
 
-    private final JsonNode source;                 // kept to derive variants (addTokens)
+    private final Core core;                        // shared by variants that differ only in added tokens
     private final Map<String, Integer> vocab;      // model vocabulary, byte-level strings
     private final List<AddedToken> addedTokens;    // in file order
     private final Map<String, AddedToken> addedByContent;
     private final String[] idToToken;
     private final byte[][] idBytes;
     private final boolean[] special;
-    private final int[] byteToId = new int[256];
+    private final int[] byteToId;
     private final LongIntMap mergeRanks;
     private final int[] mergeResult;
     private final int unkId;
@@ -99,8 +99,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final AddedTokenSplitter rawSplitter;
     private final AddedTokenSplitter normalizedSplitter;
 
-    /** Word cache: pre-token string to ids. Cleared wholesale when full; words longer than this are not cached. */
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    /**
+     * Word cache: pre-token string to ids, shared with variants (added tokens never change a word's BPE). Cleared
+     * wholesale when full; longer words are not cached.
+     */
+    private final ConcurrentHashMap<String, int[]> cache;
     private static final int CACHE_LIMIT = 200_000;
     private static final int CACHE_MAX_WORD = 256;
 
@@ -114,8 +117,74 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * Reads a tokenizer.json. The two big arrays (model.vocab, model.merges: 150k entries each for Qwen2) are
+     * streamed straight into their final form instead of through a JSON tree, which halves load time and memory;
+     * every other section is read as a tree.
+     */
     public static ByteLevelBpeTokenizer load(InputStream tokenizerJson) throws IOException {
-        return fromJson(JSON.readTree(tokenizerJson));
+        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode model = root.putObject("model");
+        Map<String, Integer> vocab = new HashMap<>(1 << 18);
+        List<String[]> merges = new ArrayList<>(1 << 17);
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(tokenizerJson)) {
+            expect(p.nextToken(), com.fasterxml.jackson.core.JsonToken.START_OBJECT, p);
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals("model") || p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    root.set(field, JSON.readTree(p));
+                    continue;
+                }
+                while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String mf = p.currentName();
+                    p.nextToken();
+                    if (mf.equals("vocab") && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                            String tok = p.currentName();
+                            p.nextToken();
+                            vocab.put(tok, p.getIntValue());
+                        }
+                    } else if (mf.equals("merges") && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                        while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                            if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                                merges.add(splitMerge(p.getText()));
+                            } else if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY
+                                    && p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                                String a = p.getText();
+                                expect(p.nextToken(), com.fasterxml.jackson.core.JsonToken.VALUE_STRING, p);
+                                String b = p.getText();
+                                expect(p.nextToken(), com.fasterxml.jackson.core.JsonToken.END_ARRAY, p);
+                                merges.add(new String[]{a, b});
+                            } else {
+                                throw new IOException("tokenizer.json: unsupported merge at " + p.currentLocation());
+                            }
+                        }
+                    } else {
+                        model.set(mf, JSON.readTree(p));
+                    }
+                }
+            }
+        }
+        return new ByteLevelBpeTokenizer(parseCore(root, vocab, merges), parseAddedTokens(root));
+    }
+
+    private static void expect(com.fasterxml.jackson.core.JsonToken got, com.fasterxml.jackson.core.JsonToken want,
+                               com.fasterxml.jackson.core.JsonParser p) throws IOException {
+        if (got != want) throw new IOException("tokenizer.json: expected " + want + " but found " + got + " at " + p.currentLocation());
+    }
+
+    /** A merge written as {@code "a b"}. */
+    private static String[] splitMerge(String s) {
+        int sp = s.indexOf(' ');
+        if (sp < 0 || s.indexOf(' ', sp + 1) >= 0) throw new IllegalArgumentException("unsupported tokenizer.json merge: " + s);
+        return new String[]{s.substring(0, sp), s.substring(sp + 1)};
+    }
+
+    /** A merge written as {@code ["a", "b"]}. */
+    private static String[] pairMerge(JsonNode m) {
+        if (!m.isArray() || m.size() != 2) throw unsupported("merge", m);
+        return new String[]{m.get(0).asText(), m.get(1).asText()};
     }
 
     /**
@@ -148,7 +217,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     public static ByteLevelBpeTokenizer fromJson(JsonNode root) {
-        return new ByteLevelBpeTokenizer(root);
+        return new ByteLevelBpeTokenizer(parseCore(root), parseAddedTokens(root));
     }
 
     private static AddedToken parseAddedToken(int id, JsonNode n) {
@@ -162,8 +231,25 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return new IllegalArgumentException("unsupported tokenizer.json " + what + ": " + node);
     }
 
-    private ByteLevelBpeTokenizer(JsonNode root) {
-        this.source = root;
+    /** Everything parsed from tokenizer.json except the added tokens; immutable and shared. */
+    private record Core(Map<String, Integer> vocab, String[] vocabTokens, byte[][] vocabBytes, int[] byteToId,
+                        LongIntMap mergeRanks, int[] mergeResult, int unkId, boolean fuseUnk, boolean ignoreMerges,
+                        List<Normalizer.Form> normalizers, PreTokenizerPattern splitPattern,
+                        boolean byteLevelPrefixSpace, boolean byteLevelUseRegex, int[] prefix, int[] suffix,
+                        ConcurrentHashMap<String, int[]> cache) {}
+
+    private static Core parseCore(JsonNode root) {
+        Map<String, Integer> vocab = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("model").path("vocab").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            vocab.put(e.getKey(), e.getValue().asInt());
+        }
+        List<String[]> merges = new ArrayList<>();
+        for (JsonNode m : root.path("model").path("merges")) merges.add(m.isArray() ? pairMerge(m) : splitMerge(m.asText()));
+        return parseCore(root, vocab, merges);
+    }
+
+    private static Core parseCore(JsonNode root, Map<String, Integer> vocab, List<String[]> merges) {
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText("BPE"))) throw unsupported("model", model.path("type"));
         if (!model.path("continuing_subword_prefix").asText("").isEmpty()
@@ -171,72 +257,39 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             throw unsupported("BPE subword prefix/suffix", model);
         }
         if (model.hasNonNull("dropout") && model.path("dropout").asDouble() > 0) throw unsupported("BPE dropout", model.path("dropout"));
-        ignoreMerges = model.path("ignore_merges").asBoolean(false);
-        fuseUnk = model.path("fuse_unk").asBoolean(false);
 
         // Vocabulary.
-        JsonNode v = model.path("vocab");
-        vocab = new HashMap<>(v.size() * 2);
         int maxId = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            int id = e.getValue().asInt();
-            vocab.put(e.getKey(), id);
-            maxId = Math.max(maxId, id);
-        }
-        addedTokens = new ArrayList<>();
-        addedByContent = new LinkedHashMap<>();
-        for (JsonNode a : root.path("added_tokens")) {
-            AddedToken t = parseAddedToken(a.path("id").asInt(), a);
-            addedTokens.add(t);
-            addedByContent.putIfAbsent(t.content(), t);
-            maxId = Math.max(maxId, t.id());
-        }
-        String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
-        unkId = unk == null ? -1 : vocab.getOrDefault(unk, -1);
-
-        idToToken = new String[maxId + 1];
-        idBytes = new byte[maxId + 1][];
-        special = new boolean[maxId + 1];
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
-            idToToken[e.getValue()] = e.getKey();
-            idBytes[e.getValue()] = tokenBytes(e.getKey());
+            if (e.getValue() < 0) throw new IllegalArgumentException("negative vocabulary id for " + e.getKey());
+            maxId = Math.max(maxId, e.getValue());
         }
-        for (AddedToken t : addedTokens) {
-            idToToken[t.id()] = t.content();
-            idBytes[t.id()] = tokenBytes(t.content());
-            special[t.id()] = t.special();
+        String[] vocabTokens = new String[maxId + 1];
+        byte[][] vocabBytes = new byte[maxId + 1][];
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            vocabTokens[e.getValue()] = e.getKey();
+            vocabBytes[e.getValue()] = tokenBytes(e.getKey());
         }
+        int[] byteToId = new int[256];
         for (int b = 0; b < 256; b++) byteToId[b] = vocab.getOrDefault(String.valueOf(BYTE_TO_CHAR[b]), -1);
+        String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
+        int unkId = unk == null ? -1 : vocab.getOrDefault(unk, -1);
 
-        // Merges: "a b" strings (older files) or [a, b] pairs (newer ones); rank = position in the list.
-        JsonNode merges = model.path("merges");
-        mergeRanks = new LongIntMap(merges.size());
-        mergeResult = new int[merges.size()];
+        // Merges: rank = position in the list.
+        LongIntMap mergeRanks = new LongIntMap(merges.size());
+        int[] mergeResult = new int[merges.size()];
         int rank = 0;
-        for (JsonNode m : merges) {
-            String a, b;
-            if (m.isArray()) {
-                if (m.size() != 2) throw unsupported("merge", m);
-                a = m.get(0).asText();
-                b = m.get(1).asText();
-            } else {
-                String s = m.asText();
-                int sp = s.indexOf(' ');
-                if (sp < 0 || s.indexOf(' ', sp + 1) >= 0) throw unsupported("merge", m);
-                a = s.substring(0, sp);
-                b = s.substring(sp + 1);
-            }
-            Integer ia = vocab.get(a), ib = vocab.get(b), ab = vocab.get(a + b);
+        for (String[] m : merges) {
+            Integer ia = vocab.get(m[0]), ib = vocab.get(m[1]), ab = vocab.get(m[0] + m[1]);
             if (ia == null || ib == null || ab == null) {
-                throw new IllegalArgumentException("merge " + m + " refers to a token missing from the vocabulary");
+                throw new IllegalArgumentException("merge [" + m[0] + ", " + m[1] + "] refers to a token missing from the vocabulary");
             }
             mergeRanks.putIfAbsent(LongIntMap.pair(ia, ib), rank); // a repeated pair keeps its first (best) rank
             mergeResult[rank] = ab;
             rank++;
         }
 
-        normalizers = parseNormalizer(root.path("normalizer"));
+        List<Normalizer.Form> normalizers = parseNormalizer(root.path("normalizer"));
 
         // Pre-tokenizer.
         JsonNode pre = root.path("pre_tokenizer");
@@ -261,20 +314,57 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             }
         }
         if (prefixSpace == null) throw unsupported("pre-tokenizer (a byte-level BPE needs a ByteLevel step)", pre);
-        splitPattern = split;
-        byteLevelPrefixSpace = prefixSpace;
-        byteLevelUseRegex = useRegex;
 
         JsonNode dec = root.path("decoder");
         if (!"ByteLevel".equals(dec.path("type").asText())) throw unsupported("decoder", dec);
 
         IntList pre1 = new IntList(2), post1 = new IntList(2);
         parsePostProcessor(root.path("post_processor"), pre1, post1);
-        prefix = pre1.toArray();
-        suffix = post1.toArray();
+        return new Core(vocab, vocabTokens, vocabBytes, byteToId, mergeRanks, mergeResult, unkId,
+                model.path("fuse_unk").asBoolean(false), model.path("ignore_merges").asBoolean(false),
+                normalizers, split, prefixSpace, useRegex, pre1.toArray(), post1.toArray(), new ConcurrentHashMap<>());
+    }
 
+    private static List<AddedToken> parseAddedTokens(JsonNode root) {
+        List<AddedToken> out = new ArrayList<>();
+        for (JsonNode a : root.path("added_tokens")) out.add(parseAddedToken(a.path("id").asInt(), a));
+        return out;
+    }
+
+    private ByteLevelBpeTokenizer(Core core, List<AddedToken> added) {
+        this.core = core;
+        vocab = core.vocab();
+        byteToId = core.byteToId();
+        mergeRanks = core.mergeRanks();
+        mergeResult = core.mergeResult();
+        unkId = core.unkId();
+        fuseUnk = core.fuseUnk();
+        ignoreMerges = core.ignoreMerges();
+        normalizers = core.normalizers();
+        splitPattern = core.splitPattern();
+        byteLevelPrefixSpace = core.byteLevelPrefixSpace();
+        byteLevelUseRegex = core.byteLevelUseRegex();
+        prefix = core.prefix();
+        suffix = core.suffix();
+        cache = core.cache();
+
+        addedTokens = List.copyOf(added);
+        addedByContent = new LinkedHashMap<>();
+        int maxId = core.vocabTokens().length - 1;
+        for (AddedToken t : addedTokens) {
+            addedByContent.putIfAbsent(t.content(), t);
+            maxId = Math.max(maxId, t.id());
+        }
+        idToToken = Arrays.copyOf(core.vocabTokens(), maxId + 1);
+        idBytes = Arrays.copyOf(core.vocabBytes(), maxId + 1);
+        special = new boolean[maxId + 1];
+        for (AddedToken t : addedTokens) {
+            idToToken[t.id()] = t.content();
+            idBytes[t.id()] = tokenBytes(t.content());
+            special[t.id()] = t.special();
+        }
         List<AddedToken> raw = new ArrayList<>(), norm = new ArrayList<>();
-        for (AddedToken t : addedTokens) (t.normalized() ? norm : raw).add(t);
+        for (AddedToken t : addedByContent.values()) (t.normalized() ? norm : raw).add(t);
         rawSplitter = new AddedTokenSplitter(raw, c -> c);
         normalizedSplitter = new AddedTokenSplitter(norm, this::normalize);
     }
@@ -296,7 +386,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return out;
     }
 
-    private void parsePostProcessor(JsonNode n, IntList pre, IntList post) {
+    private static void parsePostProcessor(JsonNode n, IntList pre, IntList post) {
         if (n.isMissingNode() || n.isNull()) return;
         switch (n.path("type").asText()) {
             case "ByteLevel" -> { /* only trims offsets; adds no tokens */ }
@@ -346,20 +436,17 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      * {@code tokenizer.json}). A content that is already an added token keeps its existing definition.
      */
     public ByteLevelBpeTokenizer withAddedTokens(List<AddedToken> extra) {
-        com.fasterxml.jackson.databind.node.ObjectNode root = source.deepCopy();
-        com.fasterxml.jackson.databind.node.ArrayNode arr = root.withArray("added_tokens");
+        List<AddedToken> all = new ArrayList<>(addedTokens);
+        java.util.Set<String> seen = new java.util.HashSet<>(addedByContent.keySet());
         for (AddedToken t : extra) {
-            if (addedByContent.containsKey(t.content())) continue;
-            com.fasterxml.jackson.databind.node.ObjectNode o = arr.addObject();
-            o.put("id", t.id());
-            o.put("content", t.content());
-            o.put("single_word", t.singleWord());
-            o.put("lstrip", t.lstrip());
-            o.put("rstrip", t.rstrip());
-            o.put("normalized", t.normalized());
-            o.put("special", t.special());
+            if (seen.add(t.content())) all.add(t);
         }
-        return new ByteLevelBpeTokenizer(root);
+        return new ByteLevelBpeTokenizer(core, all);
+    }
+
+    /** The same model with exactly these added tokens (for tests and tools that rebuild a checkpoint's list). */
+    ByteLevelBpeTokenizer replaceAddedTokens(List<AddedToken> tokens) {
+        return new ByteLevelBpeTokenizer(core, tokens);
     }
 
     /**

@@ -43,10 +43,28 @@ class ByteLevelBpeTokenizerTest {
         assertArrayEquals(new int[]{297, 299, 299, 298}, t.encode("<img><IMG_CONTEXT><IMG_CONTEXT></img>"));
     }
 
+    @Test
+    void treeAndStreamingLoadersAgree() throws Exception {
+        ByteLevelBpeTokenizer streamed = Fixtures.qwenTokenizer();
+        ByteLevelBpeTokenizer tree = ByteLevelBpeTokenizer.fromJson(Fixtures.qwenBase());
+        assertEquals(tree.vocabSize(), streamed.vocabSize());
+        assertEquals(151387, streamed.mergeCount());
+        assertEquals(tree.mergeCount(), streamed.mergeCount());
+        assertEquals(tree.addedTokens(), streamed.addedTokens());
+        String s = "<|im_start|>Hello, 世界! 1234 don't\n\n  <think>x</think>";
+        assertArrayEquals(tree.encode(s), streamed.encode(s));
+        for (int id : new int[]{0, 220, 151642, 151643, 151668}) assertEquals(tree.token(id), streamed.token(id));
+        try (var in = getClass().getResourceAsStream("/text/internvl-tiny-a/tokenizer.json")) {
+            ByteLevelBpeTokenizer tinyStreamed = ByteLevelBpeTokenizer.load(in);
+            ByteLevelBpeTokenizer tinyTree = Fixtures.variant("tiny");
+            assertArrayEquals(tinyTree.encode(s), tinyStreamed.encode(s));
+            assertEquals(tinyTree.vocabSize(), tinyStreamed.vocabSize());
+        }
+    }
+
     /** The Qwen base with only its first {@code keep} added tokens, then InternVL's nine added like the training script. */
     private static ByteLevelBpeTokenizer qwenWithInternVL(int keep) {
-        ObjectNode json = Fixtures.truncatedAdded(Fixtures.qwenBase(), keep);
-        return ByteLevelBpeTokenizer.fromJson(json).addTokens(INTERNVL_TOKENS, true);
+        return Fixtures.qwenWith(keep, List.of()).addTokens(INTERNVL_TOKENS, true);
     }
 
     @Test
@@ -78,7 +96,7 @@ class ByteLevelBpeTokenizerTest {
 
     @Test
     void addTokensReusesExistingIds() {
-        ByteLevelBpeTokenizer base = ByteLevelBpeTokenizer.fromJson(Fixtures.truncatedAdded(Fixtures.qwenBase(), 22));
+        ByteLevelBpeTokenizer base = Fixtures.qwenWith(22, List.of());
         int hello = base.tokenId("hello");
         ByteLevelBpeTokenizer t = base.addTokens(List.of("hello", "<new>", "<|im_end|>"), false);
         assertEquals(hello, t.tokenId("hello"));       // already in the vocabulary: keeps its id

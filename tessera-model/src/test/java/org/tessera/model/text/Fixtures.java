@@ -21,6 +21,7 @@ final class Fixtures {
     private static JsonNode qwenBase;
     private static JsonNode tinyBase;
     private static JsonNode expected;
+    private static ByteLevelBpeTokenizer qwenTokenizer;
     private static final Map<String, ByteLevelBpeTokenizer> variants = new HashMap<>();
 
     static synchronized JsonNode resource(String name) {
@@ -49,6 +50,31 @@ final class Fixtures {
         return expected;
     }
 
+    /** The Qwen base as a tokenizer, parsed once; variants share its vocabulary, merges and word cache. */
+    static synchronized ByteLevelBpeTokenizer qwenTokenizer() {
+        if (qwenTokenizer == null) {
+            try (InputStream in = new GZIPInputStream(Fixtures.class.getResourceAsStream("/text/qwen3-tokenizer.json.gz"))) {
+                qwenTokenizer = ByteLevelBpeTokenizer.load(in); // the streaming loader, as for a checkpoint
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return qwenTokenizer;
+    }
+
+    /** The Qwen tokenizer with only its first {@code keep} added tokens, plus {@code extra}. */
+    static ByteLevelBpeTokenizer qwenWith(int keep, java.util.List<AddedToken> extra) {
+        java.util.List<AddedToken> list = new java.util.ArrayList<>(qwenTokenizer().addedTokens().subList(0, keep));
+        list.addAll(extra);
+        return qwenTokenizer().replaceAddedTokens(list);
+    }
+
+    static AddedToken addedToken(JsonNode n) {
+        boolean special = n.path("special").asBoolean(false);
+        return new AddedToken(n.path("id").asInt(), n.path("content").asText(), special, n.path("lstrip").asBoolean(false),
+                n.path("rstrip").asBoolean(false), n.path("single_word").asBoolean(false), n.path("normalized").asBoolean(!special));
+    }
+
     /** A base tokenizer.json with only its first {@code keep} added tokens ({@code keep < 0}: all). */
     static ObjectNode truncatedAdded(JsonNode base, int keep) {
         ObjectNode copy = (ObjectNode) base.deepCopy();
@@ -65,7 +91,12 @@ final class Fixtures {
         return variants.computeIfAbsent(name, n -> {
             JsonNode spec = expected().path("variants").path(n);
             if (spec.isMissingNode()) throw new IllegalArgumentException("no variant " + n);
-            JsonNode base = "qwen".equals(spec.path("base").asText()) ? qwenBase() : tinyBase();
+            if ("qwen".equals(spec.path("base").asText())) {
+                java.util.List<AddedToken> extra = new java.util.ArrayList<>();
+                spec.path("add").forEach(a -> extra.add(addedToken(a)));
+                return qwenWith(spec.path("keep_added").asInt(), extra);
+            }
+            JsonNode base = tinyBase();
             ObjectNode json = truncatedAdded(base, spec.path("keep_added").isNull() ? -1 : spec.path("keep_added").asInt());
             ArrayNode added = (ArrayNode) json.path("added_tokens");
             spec.path("add").forEach(added::add);
