@@ -155,6 +155,40 @@ addCases('qwen25_internvl', hard);
 addCases('qwen_flags', flagStrings);
 addCases('tiny', tinyStrings);
 
+// Random strings over a nasty alphabet (seeded, so the file is reproducible): every whitespace class, CR/LF runs,
+// apostrophes and contraction letters in both cases, digits of several kinds, marks, CJK, emoji (ZWJ, flags, skin
+// tones), special tokens and near-misses. U+017F is left out: Oniguruma and transformers.js fold it differently
+// (see PreTokenizerPattern).
+function mulberry32(seed) {
+  return function () {
+    seed |= 0; seed = (seed + 0x6D2B79F5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const atoms = ['a', 'Z', 'é', 'e\u0301', 's', 'S', 't', 'T', 're', 'RE', 've', 'll', 'LL', 'd', 'm', 'the', ' the',
+  'Hello', '中', '文字', 'ア', 'ひらがな', '한', '1', '42', '٣', 'Ⅻ', '½', '²', ' ', '  ', '   ', '\t', '\n', '\n\n',
+  '\r', '\r\n', '\u00A0', '\u3000', '\u0085', '\u2028', '\u000B', '\f', '\uFEFF', '\u200B', "'", "''", '.',
+  '...', '!', '?', ',', '-', '_', '\u0301', '+', '€', '$', '(', ')', '{', '}', '"', '#', '@', '/', '\\', '𝔘', '😀',
+  '👍🏽', '👨‍👩‍👧', '🇯🇵', '𝟙', '\u001F', '\u0000', '<|im_start|>', '<|im_end|>', '<img>', '</img>', '<IMG_CONTEXT>',
+  '<|endoftext|>', '<img', 'img>', '<|', '|>', '<', '>', 'ı', 'İ', 'ß', 'ﬁ', 'Ω', 'Ǆ', 'ǅ', 'ǆ'];
+function randomStrings(seed, n, maxAtoms) {
+  const rnd = mulberry32(seed);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const k = 1 + Math.floor(rnd() * maxAtoms);
+    let s = '';
+    for (let j = 0; j < k; j++) s += atoms[Math.floor(rnd() * atoms.length)];
+    out.push(s);
+  }
+  return out;
+}
+const randomFrom = cases.length;
+addCases('qwen25_internvl', randomStrings(20251122, 400, 16));
+addCases('tiny', randomStrings(7, 100, 12));
+for (let i = randomFrom; i < cases.length; i++) cases[i].random = true;
+
 // Decoding of id sequences that are not whole characters: every single id of some multi-byte strings, and the
 // golden checkpoint's input_ids (random ids).
 for (const s of ['😀👨‍👩‍👧‍👦', '你好世界', 'é中😀']) {
