@@ -47,7 +47,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code BPE} without subword prefixes/suffixes or dropout; normalizer none, NFC/NFD/NFKC/NFKD or a Sequence of
  * them; pre-tokenizer {@code Sequence[Split(Qwen2 or GPT-2 pattern, Isolated), ByteLevel(use_regex=false)]} or
  * {@code ByteLevel(use_regex=true)}; decoder ByteLevel; post-processor none, ByteLevel, TemplateProcessing or a
- * Sequence of those.
+ * Sequence of those. A directory with only the slow tokenizer's {@code vocab.json} + {@code merges.txt} is read
+ * with the Qwen2 pipeline ({@link #loadDirectory}).
+ *
+ * <p>Reference semantics: Hugging Face {@code tokenizers} (the fast tokenizer). The official InternVL snippets load
+ * the slow {@code Qwen2Tokenizer} ({@code use_fast=False}), which should give the same ids: it applies NFC to the
+ * whole text before cutting out added tokens (the same for ASCII added tokens) and runs the split pattern with
+ * Python's {@code regex} module, whose {@code \s} may also match U+001C..U+001F (not verified here).
  */
 public final class ByteLevelBpeTokenizer implements Tokenizer {
 
@@ -188,18 +194,25 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     /**
-     * Loads {@code dir/tokenizer.json}; tokens listed in {@code dir/tokenizer_config.json}'s
-     * {@code added_tokens_decoder} but missing from {@code tokenizer.json} are added with their ids, as
-     * transformers does when it builds a fast tokenizer.
+     * Loads a checkpoint's tokenizer directory. With {@code tokenizer.json}, that file defines everything; tokens
+     * listed in {@code tokenizer_config.json}'s {@code added_tokens_decoder} but missing from it are added with their
+     * ids, as transformers does when it builds a fast tokenizer. Without {@code tokenizer.json} (a checkpoint that
+     * ships only the slow tokenizer's files), {@code vocab.json} + {@code merges.txt} are read and given the pipeline
+     * that transformers' Qwen2 converter builds for {@code Qwen2Tokenizer}: NFC, the Qwen2 split pattern, byte level;
+     * added tokens then come from {@code added_tokens_decoder} and {@code added_tokens.json}.
      */
     public static ByteLevelBpeTokenizer loadDirectory(Path dir) {
-        ByteLevelBpeTokenizer t = load(dir.resolve("tokenizer.json"));
-        Path cfg = dir.resolve("tokenizer_config.json");
-        if (!Files.exists(cfg)) return t;
+        Path cfgPath = dir.resolve("tokenizer_config.json");
         try {
-            JsonNode dec = JSON.readTree(cfg.toFile()).path("added_tokens_decoder");
+            JsonNode cfg = Files.exists(cfgPath) ? JSON.readTree(cfgPath.toFile()) : JSON.createObjectNode();
+            ByteLevelBpeTokenizer t;
+            if (Files.exists(dir.resolve("tokenizer.json"))) {
+                t = load(dir.resolve("tokenizer.json"));
+            } else {
+                t = loadSlowQwen2Files(dir, cfg);
+            }
             List<AddedToken> extra = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = dec.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = cfg.path("added_tokens_decoder").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 AddedToken a = parseAddedToken(Integer.parseInt(e.getKey()), e.getValue());
                 AddedToken have = t.addedByContent.get(a.content());
@@ -210,10 +223,61 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
                             + " but tokenizer.json gives " + have.id());
                 }
             }
+            Path addedJson = dir.resolve("added_tokens.json");
+            if (Files.exists(addedJson)) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(addedJson.toFile()).fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    boolean known = t.addedByContent.containsKey(e.getKey())
+                            || extra.stream().anyMatch(x -> x.content().equals(e.getKey()));
+                    // added_tokens.json carries no flags; transformers treats these as special, unnormalized.
+                    if (!known) extra.add(AddedToken.special(e.getValue().asInt(), e.getKey()));
+                }
+            }
             return extra.isEmpty() ? t : t.withAddedTokens(extra);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + cfg, e);
+            throw new UncheckedIOException("cannot read the tokenizer files in " + dir, e);
         }
+    }
+
+    /** vocab.json + merges.txt with the Qwen2 fast-tokenizer pipeline (see {@link #loadDirectory}). */
+    private static ByteLevelBpeTokenizer loadSlowQwen2Files(Path dir, JsonNode cfg) throws IOException {
+        Path vocabPath = dir.resolve("vocab.json"), mergesPath = dir.resolve("merges.txt");
+        if (!Files.exists(vocabPath) || !Files.exists(mergesPath)) {
+            throw new IllegalArgumentException(dir + " has neither tokenizer.json nor vocab.json + merges.txt");
+        }
+        String cls = cfg.path("tokenizer_class").asText("Qwen2Tokenizer");
+        if (!cls.startsWith("Qwen2Tokenizer")) {
+            throw new IllegalArgumentException("without tokenizer.json only Qwen2Tokenizer is supported, not " + cls);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+        root.putObject("normalizer").put("type", "NFC");
+        com.fasterxml.jackson.databind.node.ObjectNode pre = root.putObject("pre_tokenizer");
+        pre.put("type", "Sequence");
+        com.fasterxml.jackson.databind.node.ArrayNode stages = pre.putArray("pretokenizers");
+        com.fasterxml.jackson.databind.node.ObjectNode split = stages.addObject();
+        split.put("type", "Split").put("behavior", "Isolated").put("invert", false);
+        split.putObject("pattern").put("Regex", PreTokenizerPattern.QWEN2.regex);
+        stages.addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", false).put("use_regex", false);
+        root.putObject("decoder").put("type", "ByteLevel");
+        root.putObject("post_processor").put("type", "ByteLevel");
+        root.putObject("model").put("type", "BPE");
+        root.putArray("added_tokens");
+        Map<String, Integer> vocab = new HashMap<>(1 << 18);
+        for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(vocabPath.toFile()).fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            vocab.put(e.getKey(), e.getValue().asInt());
+        }
+        // merges.txt as Qwen2Tokenizer reads it: an optional "#version:" first line, blank lines skipped.
+        List<String[]> merges = new ArrayList<>(1 << 17);
+        List<String> lines = Files.readAllLines(mergesPath, java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || (i == 0 && line.startsWith("#version:"))) continue;
+            String[] parts = line.split("\\s+");
+            if (parts.length != 2) throw new IllegalArgumentException("merges.txt line " + (i + 1) + ": " + line);
+            merges.add(parts);
+        }
+        return new ByteLevelBpeTokenizer(parseCore(root, vocab, merges), List.of());
     }
 
     public static ByteLevelBpeTokenizer fromJson(JsonNode root) {

@@ -44,6 +44,31 @@ class ByteLevelBpeTokenizerTest {
     }
 
     @Test
+    void slowTokenizerFilesGiveTheSameTokenizer(@TempDir Path dir) throws Exception {
+        // A checkpoint that ships vocab.json + merges.txt (+ added tokens in the configs) instead of tokenizer.json.
+        var tiny = Fixtures.tinyBase();
+        Files.writeString(dir.resolve("vocab.json"), tiny.path("model").path("vocab").toString());
+        StringBuilder merges = new StringBuilder("#version: 0.2\n");
+        for (var m : tiny.path("model").path("merges")) merges.append(m.asText()).append('\n');
+        Files.writeString(dir.resolve("merges.txt"), merges.append('\n').toString());
+        try (var in = getClass().getResourceAsStream("/text/internvl-tiny-a/tokenizer_config.json")) {
+            Files.copy(in, dir.resolve("tokenizer_config.json"));
+        }
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<IMG_CONTEXT>\": 299, \"<extra>\": 300}");
+        ByteLevelBpeTokenizer slow = ByteLevelBpeTokenizer.loadDirectory(dir);
+        ByteLevelBpeTokenizer fast = Fixtures.variant("tiny");
+        assertEquals(301, slow.vocabSize());
+        assertEquals(300, slow.tokenId("<extra>"));
+        assertTrue(slow.isSpecial(300));
+        for (var c : Fixtures.expected().path("cases")) {
+            if (!c.path("variant").asText().equals("tiny")) continue;
+            String text = c.path("text").asText();
+            assertArrayEquals(fast.encode(text), slow.encode(text), text);
+        }
+        assertArrayEquals(new int[]{297, 300, 298}, slow.encode("<img><extra></img>"));
+    }
+
+    @Test
     void treeAndStreamingLoadersAgree() throws Exception {
         ByteLevelBpeTokenizer streamed = Fixtures.qwenTokenizer();
         ByteLevelBpeTokenizer tree = ByteLevelBpeTokenizer.fromJson(Fixtures.qwenBase());
