@@ -125,8 +125,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     /**
      * Reads a tokenizer.json. The two big arrays (model.vocab, model.merges: 150k entries each for Qwen2) are
-     * streamed straight into their final form instead of through a JSON tree, which halves load time and memory;
-     * every other section is read as a tree.
+     * streamed straight into their final form instead of through a JSON tree of some 600k nodes; every other section
+     * is read as a tree. (Load time is about the same, roughly half a second for Qwen2 once the JVM is warm; the
+     * peak memory is much lower.)
      */
     public static ByteLevelBpeTokenizer load(InputStream tokenizerJson) throws IOException {
         com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
