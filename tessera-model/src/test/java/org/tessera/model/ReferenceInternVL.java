@@ -177,7 +177,7 @@ public final class ReferenceInternVL {
     }
 
     /** A contiguous [a, b, c, d] array permuted to [a, c, b, d] (torch's .permute(0, 2, 1, 3).contiguous()). */
-    static double[] permute0213(double[] x, int a, int b, int c, int d) {
+    public static double[] permute0213(double[] x, int a, int b, int c, int d) {
         double[] y = new double[x.length];
         for (int i = 0; i < a; i++)
             for (int j = 0; j < b; j++)

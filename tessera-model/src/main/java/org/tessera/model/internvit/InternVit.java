@@ -128,7 +128,11 @@ public final class InternVit {
         }
     }
 
-    /** The position table for a g×g grid: the stored one, or its bicubic resampling (computed once per size). */
+    /**
+     * The position table for a g×g grid: the stored one, or its bicubic resampling (computed once per size). The
+     * original casts a resampled table back to the weights' dtype (bf16 in the released checkpoints) because it
+     * computes everything in that dtype; here it stays float32 like every other activation.
+     */
     float[] positionEmbedding(int g) {
         return positions.computeIfAbsent(g, gg -> {
             int c = cfg.hiddenSize(), g0 = cfg.gridSize();
