@@ -141,15 +141,6 @@ public final class CattyTiling implements TilingStrategy {
             src = PillowResize.resize(image, g.squashW(), g.squashH(), Filter.BILINEAR);
         }
         RgbImage resized = PillowResize.resize(src, g.resizedW(), g.resizedH(), Filter.BILINEAR);
-        List<RgbImage> out = new ArrayList<>(plan.tiles().size());
-        for (Tile t : plan.tiles()) {
-            if (t.isLocal()) {
-                Box b = plan.cropBoxes().get(t.index());
-                out.add(resized.crop((int) b.x0(), (int) b.y0(), (int) b.x1(), (int) b.y1()));
-            } else {
-                out.add(PillowResize.resize(resized, tileSize, tileSize, Filter.BILINEAR));
-            }
-        }
-        return out;
+        return TilingStrategy.cut(resized, plan, () -> PillowResize.resize(resized, tileSize, tileSize, Filter.BILINEAR));
     }
 }

@@ -140,16 +140,7 @@ public final class HdPartitionTiling implements TilingStrategy {
     @Override
     public List<RgbImage> crops(RgbImage image, TilePlan plan) {
         RgbImage canvas = canvas(image, plan);
-        List<RgbImage> out = new ArrayList<>(plan.tiles().size());
-        for (Tile t : plan.tiles()) {
-            if (t.isLocal()) {
-                Box b = plan.cropBoxes().get(t.index());
-                out.add(canvas.crop((int) b.x0(), (int) b.y0(), (int) b.x1(), (int) b.y1()));
-            } else {
-                out.add(PillowResize.resize(canvas, tileSize, tileSize, Filter.BICUBIC));
-            }
-        }
-        return out;
+        return TilingStrategy.cut(canvas, plan, () -> PillowResize.resize(canvas, tileSize, tileSize, Filter.BICUBIC));
     }
 
     @Override

@@ -110,15 +110,6 @@ public final class InternVLDynamicTiling implements TilingStrategy {
     @Override
     public List<RgbImage> crops(RgbImage image, TilePlan plan) {
         RgbImage resized = PillowResize.resize(image, plan.resizedWidth(), plan.resizedHeight(), Filter.BICUBIC);
-        List<RgbImage> out = new ArrayList<>(plan.tiles().size());
-        for (Tile t : plan.tiles()) {
-            if (t.isLocal()) {
-                Box b = plan.cropBoxes().get(t.index());
-                out.add(resized.crop((int) b.x0(), (int) b.y0(), (int) b.x1(), (int) b.y1()));
-            } else {
-                out.add(PillowResize.resize(image, tileSize, tileSize, Filter.BICUBIC));
-            }
-        }
-        return out;
+        return TilingStrategy.cut(resized, plan, () -> PillowResize.resize(image, tileSize, tileSize, Filter.BICUBIC));
     }
 }

@@ -32,6 +32,23 @@ public interface TilingStrategy {
         return render(image, plan(image.width(), image.height()));
     }
 
+    /**
+     * The tiles of {@code plan} in order: each local tile cropped from {@code canvas} at its crop box, and the
+     * thumbnail or global view made by {@code whole} (each strategy squeezes a different image with its own filter).
+     */
+    static List<RgbImage> cut(RgbImage canvas, TilePlan plan, java.util.function.Supplier<RgbImage> whole) {
+        List<RgbImage> out = new ArrayList<>(plan.tiles().size());
+        for (Tile t : plan.tiles()) {
+            if (t.isLocal()) {
+                Box b = plan.cropBoxes().get(t.index());
+                out.add(canvas.crop((int) b.x0(), (int) b.y0(), (int) b.x1(), (int) b.y1()));
+            } else {
+                out.add(whole.get());
+            }
+        }
+        return out;
+    }
+
     /** ToTensor then Normalize of each square tile, into one [n, 3, S, S] float32 batch. */
     static TileBatch normalize(List<RgbImage> tiles, int size, Normalization norm) {
         float[] out = new float[tiles.size() * 3 * size * size];
