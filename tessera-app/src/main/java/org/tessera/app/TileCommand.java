@@ -33,10 +33,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tessera tile}: shows (and exports) what the vision encoder will see of an image. */
 @Command(name = "tile", mixinStandardHelpOptions = true,
-        description = {"Plan the tiles of an image as a model would see them: the grid, each tile's box, the image-token",
-                "count and the input layout. Optionally writes the normalised tiles as .npy and an overlay PNG.",
-                "With --strategy multiview, IMAGE... are camera views composed into one canvas (six nuScenes views by",
-                "default); with --strategy video, IMAGE... are frame files or one folder of them."})
+        description = {"Plan the tiles of an image as a model would see them: the grid, each tile's box, the image-token "
+                + "count and the input layout. Optionally writes the normalised tiles as .npy and an overlay PNG.",
+                "With --strategy multiview, IMAGE... are camera views composed into one canvas (six nuScenes views by "
+                + "default); with --strategy video, IMAGE... are frame files or one folder of them."})
 public final class TileCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image or PDF file (several for multiview / video, or a folder of frames).")
     List<Path> images;

@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code tessera bench ...}: micro-benchmarks that print one JSON line each. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks; each prints one JSON line. The scripts under bench/ run a baseline (Pillow, NumPy/OpenBLAS)",
-                "in the same run and print ratios."},
+        description = "Benchmarks; each prints one JSON line. The scripts under bench/ run a baseline (Pillow, "
+                + "NumPy/OpenBLAS) in the same run and print ratios.",
         subcommands = {BenchTileCommand.class, BenchGemmCommand.class, BenchVitCommand.class, BenchDecodeCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

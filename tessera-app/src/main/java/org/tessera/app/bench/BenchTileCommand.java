@@ -24,8 +24,8 @@ import picocli.CommandLine.Parameters;
  * runs after warm-up; the median of each part and of the total.
  */
 @Command(name = "tile", mixinStandardHelpOptions = true,
-        description = {"Time decoding, resizing/cropping and normalising an image's tiles; prints one JSON line with",
-                "`seconds` (median total) and the median of each part. bench/tile_vs_pillow.py compares with Pillow + NumPy."})
+        description = "Time decoding, resizing/cropping and normalising an image's tiles; prints one JSON line with "
+                + "`seconds` (median total) and the median of each part. bench/tile_vs_pillow.py compares with Pillow + NumPy.")
 public final class BenchTileCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", description = "Image to tile.")
     Path image;
