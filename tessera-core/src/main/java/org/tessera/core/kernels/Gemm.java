@@ -70,6 +70,45 @@ public final class Gemm {
 
     private Gemm() {}
 
+    /**
+     * Which implementation runs the packed GEMM path (m > {@value #MATVEC_MAX_M}): JAVA, the kernels in this class (the
+     * default); NATIVE, OpenBLAS's cblas_sgemm through {@link NativeBlas} (fails with an install hint if the library
+     * is missing); AUTO, native only when the library loads and a one-time probe per weight format finds it faster.
+     * Chosen by {@code -Dtessera.backend=java|native|auto} or {@link #setBackend}. Matrix-vector (m ≤ 2) always
+     * stays in Java: it is memory-bound, MatVec already streams bf16 at the machine's bandwidth, and an f32 copy
+     * would double the bytes read.
+     */
+    public enum Backend {
+        JAVA, NATIVE, AUTO;
+
+        /** "java", "native" or "auto", any case. */
+        public static Backend parse(String s) {
+            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "java" -> JAVA;
+                case "native", "openblas", "blas" -> NATIVE;
+                case "auto" -> AUTO;
+                default -> throw new IllegalArgumentException("unknown GEMM backend '" + s + "' (java, native, auto)");
+            };
+        }
+    }
+
+    private static volatile Backend backend = Backend.parse(System.getProperty("tessera.backend", "java"));
+
+    /** The backend in use (see {@link Backend}). */
+    public static Backend backend() {
+        return backend;
+    }
+
+    /** Switches the backend for later calls (benchmarks, tests); not while a call runs. */
+    public static void setBackend(Backend b) {
+        backend = Objects.requireNonNull(b, "backend");
+    }
+
+    /** The pure-Java path whatever the backend (the AUTO probe's baseline, and tests' reference for the native one). */
+    static void matmulJava(float[] a, int aOff, int m, WeightMatrix w, float[] bias, float[] out, int outOff) {
+        run(a, aOff, null, m, w, bias, out, outOff, null, Backend.JAVA);
+    }
+
     /** Per-thread W block buffer and edge tile (kept per pool thread between calls). */
     private static final class Scratch {
         float[] b = new float[0];
@@ -96,7 +135,7 @@ public final class Gemm {
         int n = w.rows(), k = w.cols();
         Objects.checkFromIndexSize(aOff, (long) m * k > Integer.MAX_VALUE ? -1 : m * k, a.length);
         Objects.checkFromIndexSize(outOff, (long) m * n > Integer.MAX_VALUE ? -1 : m * n, out.length);
-        run(a, aOff, null, m, w, bias, out, outOff, null);
+        run(a, aOff, null, m, w, bias, out, outOff, null, backend);
     }
 
     /** {@link #matmul(float[], int, int, WeightMatrix, float[], float[], int)} on whole arrays. */
@@ -109,20 +148,26 @@ public final class Gemm {
         int n = w.rows(), k = w.cols();
         if (a.byteSize() < 4L * m * k) throw new IndexOutOfBoundsException("a holds " + a.byteSize() + " bytes, needs " + 4L * m * k);
         if (out.byteSize() < 4L * m * n) throw new IndexOutOfBoundsException("out holds " + out.byteSize() + " bytes, needs " + 4L * m * n);
-        run(null, 0, a, m, w, bias, null, 0, out);
+        run(null, 0, a, m, w, bias, null, 0, out, backend);
     }
 
     private static void run(float[] aArr, int aOff, MemorySegment aSeg, int m, WeightMatrix w, float[] bias,
-                            float[] oArr, int oOff, MemorySegment oSeg) {
+                            float[] oArr, int oOff, MemorySegment oSeg, Backend be) {
         int n = w.rows(), k = w.cols();
         if (m < 0) throw new IllegalArgumentException("m must be >= 0, got " + m);
         if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " values, needs " + n);
         if (m == 0) return;
+        // An explicitly requested native backend fails on the first call of any shape, not only on the first prefill.
+        if (be == Backend.NATIVE) NativeBlas.require();
         if (m <= MATVEC_MAX_M) {
             for (int i = 0; i < m; i++) {
                 if (aArr != null) MatVec.matvec(aArr, aOff + i * k, w, bias, oArr, oOff + i * n);
                 else MatVec.matvec(aSeg.asSlice(4L * i * k, 4L * k), w, bias, oSeg.asSlice(4L * i * n, 4L * n));
             }
+            return;
+        }
+        if (be != Backend.JAVA && NativeBlas.use(be, w.format())) { // dispatch hook: the opt-in OpenBLAS backend
+            NativeBlas.matmul(aArr, aOff, aSeg, m, w, bias, oArr, oOff, oSeg);
             return;
         }
         int mPanels = (m + MR - 1) / MR;

@@ -55,6 +55,11 @@ public final class WeightMatrix {
     private final int rows;
     private final int cols;
     private final long rowBytes; // stride between rows of data
+    /**
+     * The weights decoded to contiguous f32, made on first use by the opt-in native backend ({@link NativeBlas}) for
+     * formats cblas_sgemm cannot read; null until then and always null on the default Java path.
+     */
+    volatile MemorySegment nativeF32;
 
     private WeightMatrix(Format format, MemorySegment data, MemorySegment scales, int rows, int cols) {
         if (rows <= 0 || cols <= 0) throw new IllegalArgumentException("shape must be positive, got [" + rows + ", " + cols + "]");

@@ -18,7 +18,7 @@ class GemmBenchmarkTest {
             assertEquals(2L * 24 * 40, r.weightBytes());
             String json = r.toJson();
             assertTrue(json.startsWith("{\"bench\":\"gemm\",\"m\":5,\"k\":40,\"n\":24,\"dtype\":\"bf16\",\"threads\":1,"), json);
-            assertTrue(json.contains("\"gflops\":") && json.contains("\"weight_gbps\":") && json.endsWith("}"), json);
+            assertTrue(json.contains("\"gflops\":") && json.contains("\"weight_gbps\":") && json.endsWith(",\"backend\":\"java\"}"), json);
             assertEquals(WeightMatrix.Format.Q8_0, GemmBenchmark.parseDtype("int8"));
         } finally {
             Parallel.setThreads(before);

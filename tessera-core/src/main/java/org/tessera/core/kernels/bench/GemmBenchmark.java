@@ -26,7 +26,7 @@ public final class GemmBenchmark {
 
     /** One benchmark's outcome. Times in seconds. */
     public record Result(int m, int k, int n, String dtype, int threads, int reps,
-                         double bestSeconds, double medianSeconds, long weightBytes) {
+                         double bestSeconds, double medianSeconds, long weightBytes, String backend) {
         public double flops() { return 2.0 * m * (double) n * k; }
         public double gflops() { return flops() / bestSeconds / 1e9; }
         public double gflopsMedian() { return flops() / medianSeconds / 1e9; }
@@ -39,9 +39,9 @@ public final class GemmBenchmark {
             return String.format(Locale.ROOT,
                     "{\"bench\":\"gemm\",\"m\":%d,\"k\":%d,\"n\":%d,\"dtype\":\"%s\",\"threads\":%d,\"reps\":%d,"
                             + "\"gflops\":%.2f,\"gflops_median\":%.2f,\"seconds_best\":%.6f,\"seconds_median\":%.6f,"
-                            + "\"weight_bytes\":%d,\"weight_gbps\":%.2f,\"weight_gbps_median\":%.2f}",
+                            + "\"weight_bytes\":%d,\"weight_gbps\":%.2f,\"weight_gbps_median\":%.2f,\"backend\":\"%s\"}",
                     m, k, n, dtype, threads, reps, gflops(), gflopsMedian(), bestSeconds, medianSeconds,
-                    weightBytes, weightGBps(), weightGBpsMedian());
+                    weightBytes, weightGBps(), weightGBpsMedian(), backend);
         }
     }
 
@@ -109,7 +109,8 @@ public final class GemmBenchmark {
         }
         double[] t = Arrays.copyOf(times, count);
         Arrays.sort(t);
-        return new Result(m, ops.k(), ops.n(), name(ops.format()), threads, count, t[0], t[count / 2], w.storedBytes());
+        return new Result(m, ops.k(), ops.n(), name(ops.format()), threads, count, t[0], t[count / 2], w.storedBytes(),
+                Gemm.backend().name().toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -182,7 +183,8 @@ public final class GemmBenchmark {
     }
 
     /**
-     * {@code --m M --k K --n N --dtype f32|bf16|f16|int8 [--threads T] [--reps R] [--warmup S] [--min-seconds S]};
+     * {@code --m M --k K --n N --dtype f32|bf16|f16|int8 [--threads T] [--reps R] [--warmup S] [--min-seconds S]
+     * [--backend java|native|auto]};
      * prints {@link Result#toJson()}. {@code --serve} instead reads one such option line per request from standard
      * input and answers each with a JSON line, so a script can alternate short measurements with another
      * program's in one warm JVM (see bench/gemm_vs_openblas.py).
@@ -243,6 +245,7 @@ public final class GemmBenchmark {
                 case "--reps" -> reps = Integer.parseInt(v);
                 case "--warmup" -> warmup = Double.parseDouble(v);
                 case "--min-seconds" -> minSeconds = Double.parseDouble(v);
+                case "--backend" -> Gemm.setBackend(Gemm.Backend.parse(v)); // stays for later requests of --serve
                 default -> throw new IllegalArgumentException("unknown option " + opt);
             }
         }
