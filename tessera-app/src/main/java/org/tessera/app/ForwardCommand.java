@@ -42,6 +42,9 @@ public final class ForwardCommand implements Callable<Integer> {
             description = "Also write the vision encoder output the projector reads (the last hidden state unless select_layer says otherwise), float32 [tiles, 1+N, C].")
     Path vitOut;
 
+    @Option(names = "--int8-llm", description = "Quantise the language model's weight matrices to int8 blocks (Q8_0) at load time.")
+    boolean int8Llm;
+
     @Spec
     CommandSpec spec;
 
@@ -51,7 +54,7 @@ public final class ForwardCommand implements Callable<Integer> {
         if (pixelValues != null) requireFile("--pixel-values", pixelValues);
         int[] ids = readIds(inputIds);
         long t0 = System.nanoTime();
-        try (InternVLModel m = InternVLModel.load(model)) {
+        try (InternVLModel m = InternVLModel.load(model, int8Llm)) {
             InternVLConfig c = m.config();
             int tiles = 0;
             float[] pixels = new float[0];

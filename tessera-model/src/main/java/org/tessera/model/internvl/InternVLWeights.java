@@ -15,10 +15,15 @@ public record InternVLWeights(InternVitWeights vision, Qwen2Weights language, fl
                               float[] proj2Bias) {
 
     public static InternVLWeights load(WeightReader r, InternVLConfig cfg) {
+        return load(r, cfg, false);
+    }
+
+    /** With {@code int8Llm}, the language model's matrices are quantised to Q8_0 at load (see Qwen2Weights). */
+    public static InternVLWeights load(WeightReader r, InternVLConfig cfg, boolean int8Llm) {
         int in = cfg.projectorInput(), d = cfg.llm().hiddenSize();
         return new InternVLWeights(
                 InternVitWeights.load(r, "vision_model.", cfg.vision()),
-                Qwen2Weights.load(r, "language_model.", cfg.llm()),
+                Qwen2Weights.load(r, "language_model.", cfg.llm(), int8Llm),
                 r.vector("mlp1.0.weight", in),
                 r.vector("mlp1.0.bias", in),
                 r.matrix("mlp1.1.weight", d, in),
