@@ -47,12 +47,8 @@ public final class ImageLoader {
     public static RgbImage load(byte[] data, String displayName, ImageLoadOptions opts) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(opts, "opts");
-        String name = displayName == null || displayName.isBlank() ? "image" : oneLine(displayName);
-        if (data.length == 0) throw new ImageLoadException(name + ": empty file");
-        ImageFormat format = ImageFormat.sniff(data);
-        if (format == null) {
-            throw new ImageLoadException(name + ": not a supported image format (" + ImageFormat.SUPPORTED_LIST + ")");
-        }
+        String name = memoryName(displayName);
+        ImageFormat format = formatOf(data, name);
         try {
             boolean wantAlpha = opts.alpha() == ImageLoadOptions.AlphaMode.WHITE;
             Decoded d = switch (format) {
@@ -88,6 +84,21 @@ public final class ImageLoader {
         }
     }
 
+    /** What messages call an in-memory image: its display name on one line, or "image". */
+    private static String memoryName(String displayName) {
+        return displayName == null || displayName.isBlank() ? "image" : oneLine(displayName);
+    }
+
+    /** The format from the content's magic bytes; empty or unknown data is refused naming the image. */
+    private static ImageFormat formatOf(byte[] data, String name) {
+        if (data.length == 0) throw new ImageLoadException(name + ": empty file");
+        ImageFormat format = ImageFormat.sniff(data);
+        if (format == null) {
+            throw new ImageLoadException(name + ": not a supported image format (" + ImageFormat.SUPPORTED_LIST + ")");
+        }
+        return format;
+    }
+
     /** Format, stored size and EXIF orientation from the header alone; PDF pages are measured at the default DPI. */
     public static ImageInfo probe(Path file) {
         return probe(file, ImageLoadOptions.defaults());
@@ -101,12 +112,8 @@ public final class ImageLoader {
 
     /** Probes an image held in memory. */
     public static ImageInfo probe(byte[] data, String displayName, ImageLoadOptions opts) {
-        String name = displayName == null || displayName.isBlank() ? "image" : oneLine(displayName);
-        if (data.length == 0) throw new ImageLoadException(name + ": empty file");
-        ImageFormat format = ImageFormat.sniff(data);
-        if (format == null) {
-            throw new ImageLoadException(name + ": not a supported image format (" + ImageFormat.SUPPORTED_LIST + ")");
-        }
+        String name = memoryName(displayName);
+        ImageFormat format = formatOf(data, name);
         try {
             return switch (format) {
                 case PNG -> PngDecoder.probe(data);

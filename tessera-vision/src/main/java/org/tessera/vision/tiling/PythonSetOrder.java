@@ -43,7 +43,7 @@ final class PythonSetOrder {
         int used = 0;
         for (int[] t : tuples) {
             long h = tupleHash(t[0], t[1]);
-            if (contains(keys, hashes, t, h)) continue;
+            if (keys[probe(keys, hashes, t, h)] != null) continue; // already in the set
             insert(keys, hashes, t, h);
             fill++;
             used++;
@@ -69,7 +69,11 @@ final class PythonSetOrder {
         return out;
     }
 
-    private static boolean contains(int[][] keys, long[] hashes, int[] t, long h) {
+    /**
+     * The slot CPython's probe sequence for {@code t} stops at: the slot holding an equal key, or else the first empty
+     * one, where {@code set.add} would put it (the table never has deleted slots here).
+     */
+    private static int probe(int[][] keys, long[] hashes, int[] t, long h) {
         int mask = keys.length - 1;
         long perturb = h;
         int i = (int) (h & mask);
@@ -77,8 +81,7 @@ final class PythonSetOrder {
             int probes = (i + LINEAR_PROBES <= mask) ? LINEAR_PROBES : 0;
             for (int j = 0; j <= probes; j++) {
                 int[] k = keys[i + j];
-                if (k == null) return false;
-                if (hashes[i + j] == h && k[0] == t[0] && k[1] == t[1]) return true;
+                if (k == null || (hashes[i + j] == h && k[0] == t[0] && k[1] == t[1])) return i + j;
             }
             perturb >>>= PERTURB_SHIFT;
             i = (int) ((i * 5L + 1 + perturb) & mask);
@@ -87,20 +90,8 @@ final class PythonSetOrder {
 
     /** Places a key known to be absent in the first free slot of its probe sequence. */
     private static void insert(int[][] keys, long[] hashes, int[] t, long h) {
-        int mask = keys.length - 1;
-        long perturb = h;
-        int i = (int) (h & mask);
-        while (true) {
-            int probes = (i + LINEAR_PROBES <= mask) ? LINEAR_PROBES : 0;
-            for (int j = 0; j <= probes; j++) {
-                if (keys[i + j] == null) {
-                    keys[i + j] = t;
-                    hashes[i + j] = h;
-                    return;
-                }
-            }
-            perturb >>>= PERTURB_SHIFT;
-            i = (int) ((i * 5L + 1 + perturb) & mask);
-        }
+        int slot = probe(keys, hashes, t, h);
+        keys[slot] = t;
+        hashes[slot] = h;
     }
 }
