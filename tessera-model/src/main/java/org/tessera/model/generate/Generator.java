@@ -5,14 +5,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.tessera.model.internvl.InternVLModel;
-import org.tessera.model.qwen2.KVCache;
-import org.tessera.model.qwen2.Qwen2Model;
+import org.tessera.model.llm.LanguageModel;
 import org.tessera.model.text.StreamingDecoder;
 import org.tessera.model.text.Tokenizer;
 
 /**
- * Autoregressive generation on the Qwen2 language model: one prefill over the prompt, then one decode step per
- * token through the {@link KVCache}, until a stop token, a stop string, {@code maxNewTokens}, or the model's
+ * Autoregressive generation on a language model: one prefill over the prompt, then one decode step per
+ * token through the {@link LanguageModel.Cache}, until a stop token, a stop string, {@code maxNewTokens}, or the model's
  * context limit.
  *
  * <p>Text is streamed through a {@link StreamingDecoder} with special tokens skipped (as {@code chat()} decodes its
@@ -26,10 +25,10 @@ import org.tessera.model.text.Tokenizer;
  * <p>Stateless apart from the model and tokenizer; safe to share when each call uses its own cache.
  */
 public final class Generator {
-    private final Qwen2Model model;
+    private final LanguageModel model;
     private final Tokenizer tokenizer;
 
-    public Generator(Qwen2Model model, Tokenizer tokenizer) {
+    public Generator(LanguageModel model, Tokenizer tokenizer) {
         this.model = Objects.requireNonNull(model, "model");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     }
@@ -76,7 +75,7 @@ public final class Generator {
     }
 
     /** Generates after the prompt {@code ids} (embedded with the model's token embeddings; text-only prompts). */
-    public Result generate(int[] promptIds, KVCache cache, GenerationConfig cfg, Consumer<String> onText) {
+    public Result generate(int[] promptIds, LanguageModel.Cache cache, GenerationConfig cfg, Consumer<String> onText) {
         if (promptIds.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
         return generate(model.embed(promptIds), promptIds.length, cache, cfg, onText);
     }
@@ -88,10 +87,10 @@ public final class Generator {
      *
      * @param onText receives each piece of final text as soon as it is known; may be null
      */
-    public Result generate(float[] promptEmbeds, int promptTokens, KVCache cache, GenerationConfig cfg, Consumer<String> onText) {
+    public Result generate(float[] promptEmbeds, int promptTokens, LanguageModel.Cache cache, GenerationConfig cfg, Consumer<String> onText) {
         Objects.requireNonNull(cfg, "cfg");
         Consumer<String> sink = onText == null ? s -> { } : onText;
-        int vocab = model.config().vocabSize();
+        int vocab = model.vocabSize();
         Sampler sampler = new Sampler(cfg);
         StopText text = new StopText(cfg.stopStrings(), sink);
         StreamingDecoder decoder = tokenizer.streamingDecoder(true);

@@ -13,7 +13,7 @@ import org.tessera.model.ModelException;
 import org.tessera.model.RowOps;
 import org.tessera.model.WeightReader;
 import org.tessera.model.internvit.InternVit;
-import org.tessera.model.qwen2.KVCache;
+import org.tessera.model.llm.LanguageModel;
 import org.tessera.model.qwen2.Qwen2Model;
 
 /**
@@ -221,7 +221,7 @@ public final class InternVLModel implements AutoCloseable {
         float[] features = tiles > 0 ? visionFeatures(pixels, tiles) : new float[0];
         float[] image = tiles > 0 ? project(features, tiles) : new float[0];
         float[] x = inputEmbeddings(ids, image);
-        KVCache cache = language.newCache(ids.length);
+        LanguageModel.Cache cache = language.newCache(ids.length);
         float[] logits = language.forward(x, ids.length, cache);
         return new Output(logits, image, features);
     }

@@ -1,6 +1,8 @@
 package org.tessera.model.qwen2;
 
 import java.util.Arrays;
+import org.tessera.model.ModelException;
+import org.tessera.model.llm.LanguageModel;
 
 /**
  * One sequence's state for {@link Qwen2Model}: the keys and values of every layer for the positions seen so far
@@ -10,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: one sequence is advanced by one thread at a time (different caches may run concurrently).
  */
-public final class KVCache {
+public final class KVCache implements LanguageModel.Cache {
     final int kvDim;
     final int maxLength;
     float[][] k;
@@ -26,19 +28,24 @@ public final class KVCache {
         this.v = new float[layers][cap * kvDim];
     }
 
-    /** Positions held (the next token goes to position {@code length()}). */
+    static KVCache of(LanguageModel.Cache c) {
+        if (c instanceof KVCache k) return k;
+        throw new ModelException("a " + (c == null ? "null" : c.getClass().getSimpleName()) + " cache was given to a Qwen2 model; use its newCache()");
+    }
+
+    @Override
     public int length() { return length; }
 
-    /** Positions that fit before the model's {@code max_position_embeddings}. */
+    @Override
     public int maxLength() { return maxLength; }
 
-    /** Forgets positions from {@code newLength} on (e.g. to re-run a suffix); keeps the memory. */
+    @Override
     public void truncate(int newLength) {
         if (newLength < 0 || newLength > length) throw new IllegalArgumentException("cannot truncate " + length + " positions to " + newLength);
         length = newLength;
     }
 
-    /** Forgets everything; keeps the memory for the next sequence. */
+    @Override
     public void clear() { length = 0; }
 
     int capacity() { return k[0].length / kvDim; }

@@ -7,6 +7,7 @@ import org.tessera.core.kernels.Norms;
 import org.tessera.core.kernels.Rope;
 import org.tessera.model.ModelException;
 import org.tessera.model.RowOps;
+import org.tessera.model.llm.LanguageModel;
 
 /**
  * The Qwen2 / Qwen2.5 decoder ({@code Qwen2ForCausalLM}), float32 compute on the stored weights.
@@ -26,7 +27,7 @@ import org.tessera.model.RowOps;
  *
  * <p>Thread-safe across caches: all mutable state lives in the cache passed in.
  */
-public final class Qwen2Model {
+public final class Qwen2Model implements LanguageModel {
     /** Tokens per forward step of a long prompt. */
     static final int CHUNK = 512;
 
@@ -44,30 +45,29 @@ public final class Qwen2Model {
 
     public Qwen2Weights weights() { return w; }
 
-    /** A new, empty sequence. */
+    @Override public int vocabSize() { return cfg.vocabSize(); }
+
+    @Override public int hiddenSize() { return cfg.hiddenSize(); }
+
+    @Override public int maxPositions() { return cfg.maxPositions(); }
+
+    @Override
     public KVCache newCache() {
         return newCache(256);
     }
 
-    /** A new, empty sequence with room for {@code positions} tokens before it grows. */
+    @Override
     public KVCache newCache(int positions) {
         return new KVCache(cfg.numLayers(), cfg.kvDim(), cfg.maxPositions(), positions);
     }
 
-    /** Writes the embedding rows of {@code ids} into {@code out[off ..)} as {@code [ids.length, hidden]}. */
+    @Override
     public void embed(int[] ids, float[] out, int off) {
         int d = cfg.hiddenSize();
         for (int i = 0; i < ids.length; i++) {
             checkToken(ids[i]);
             w.embedTokens().decodeRow(ids[i], out, off + i * d);
         }
-    }
-
-    /** The embeddings of {@code ids}, {@code [ids.length, hidden]}. */
-    public float[] embed(int[] ids) {
-        float[] out = new float[ids.length * cfg.hiddenSize()];
-        embed(ids, out, 0);
-        return out;
     }
 
     private void checkToken(int id) {
@@ -78,7 +78,9 @@ public final class Qwen2Model {
      * Appends {@code tokens} positions given as embeddings {@code [tokens, hidden]} and returns the logits of every
      * one of them, {@code [tokens, vocab]} (a new array).
      */
-    public float[] forward(float[] embeds, int tokens, KVCache cache) {
+    @Override
+    public float[] forward(float[] embeds, int tokens, LanguageModel.Cache c) {
+        KVCache cache = KVCache.of(c);
         checkInput(embeds, tokens, cache);
         long n = (long) tokens * cfg.vocabSize();
         if (n > Integer.MAX_VALUE - 8) throw new ModelException("logits for " + tokens + " tokens do not fit one array; use prefill()");
@@ -98,7 +100,9 @@ public final class Qwen2Model {
      * Appends {@code tokens} positions given as embeddings and returns the logits of the last one only,
      * {@code [vocab]}; the array is the cache's buffer, valid until the next call with this cache.
      */
-    public float[] prefill(float[] embeds, int tokens, KVCache cache) {
+    @Override
+    public float[] prefill(float[] embeds, int tokens, LanguageModel.Cache c) {
+        KVCache cache = KVCache.of(c);
         checkInput(embeds, tokens, cache);
         KVCache.Scratch s = cache.scratch(cfg, Math.min(CHUNK, tokens));
         int m = 0;
@@ -114,13 +118,24 @@ public final class Qwen2Model {
      * Appends one token and returns its logits {@code [vocab]}: the cache's buffer, valid until the next call with
      * this cache. Allocates nothing once the cache has grown to the sequence's length.
      */
-    public float[] decode(int token, KVCache cache) {
+    @Override
+    public float[] decode(int token, LanguageModel.Cache c) {
+        KVCache cache = KVCache.of(c);
         checkToken(token);
         checkRoom(cache, 1);
         KVCache.Scratch s = cache.scratch(cfg, 1);
         w.embedTokens().decodeRow(token, s.x, 0);
         layers(s, 1, cache);
         return lastLogits(s, 1);
+    }
+
+    @Override
+    public long decodeWeightBytes() {
+        long bytes = w.lmHead().storedBytes();
+        for (Qwen2Weights.Layer l : w.layers()) {
+            for (var m : new org.tessera.core.kernels.WeightMatrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) bytes += m.storedBytes();
+        }
+        return bytes;
     }
 
     private void checkInput(float[] embeds, int tokens, KVCache cache) {
