@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints one JSON line. The scripts under bench/ run a baseline (Pillow, "
                 + "NumPy/OpenBLAS) in the same run and print ratios.",
-        subcommands = {BenchTileCommand.class, BenchGemmCommand.class, BenchVitCommand.class, BenchDecodeCommand.class,
+        subcommands = {BenchTileCommand.class, BenchGemmCommand.class, BenchVitCommand.class, BenchPrefillCommand.class, BenchDecodeCommand.class,
                 BenchAttentionCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
