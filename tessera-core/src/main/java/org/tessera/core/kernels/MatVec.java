@@ -8,7 +8,6 @@ import java.util.Objects;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.Parallel;
@@ -17,42 +16,112 @@ import org.tessera.core.Parallel;
  * Streaming matrix-vector product {@code y[n] = W[n, k] · x[k] (+ bias)}, the m = 1 (decode) case of {@link Gemm}.
  *
  * <p>Here every weight is used once, so the only cost that matters is reading W from memory: the kernel touches each
- * weight byte exactly once, in its stored dtype, in address order (so the hardware prefetchers see one sequential
- * stream per row). Widening happens in registers: BF16 is a sign-extend-and-shift ({@code vpmovsxwd; vpslld 16})
- * fused into the dot product; F16 ({@code vcvtph2ps}, from C2's auto-vectoriser) and Q8_0 ({@code vpmovsxbd;
- * vcvtdq2ps}, times the block scale) are decoded strip by strip into L1 first (see {@link #decodedRows} for why).
- * Four rows are walked together so that each x vector (kept in L1) is loaded once per four rows and four FMA
- * chains run in parallel, hiding the FMA latency.
+ * weight byte exactly once, in its stored dtype, in address order. Rows are walked one at a time, so each thread
+ * reads a single sequential stream: on this Zen 3 (2 cores, 4 KB pages) walking 2 or 4 rows side by side, which
+ * saves x loads, read bf16 rows of 896 at 10 GB/s per core against 17 GB/s for one row at a time — every row start
+ * is a new stream the prefetchers must pick up, and the side-by-side order starts them 2 or 4 at a time.
+ * Widening happens in registers:
+ * <ul>
+ *   <li>BF16: one 32-byte load holds 16 weights; as 8 ints, {@code i << 16} are the even-indexed weights as f32 and
+ *       {@code i & 0xFFFF0000} the odd ones, exactly. x is permuted once per call to match (per 16 elements: the 8
+ *       even ones, then the 8 odd ones), so a 16-weight step costs one load, a shift, an and and two FMAs — half of
+ *       what sign-extending 8 shorts at a time cost, which had made bf16 compute-bound (~16 GB/s per core from L3).</li>
+ *   <li>F16 ({@code vcvtph2ps}, from C2's auto-vectoriser) and Q8_0 ({@code vpmovsxbd; vcvtdq2ps}, times the block
+ *       scale) are decoded strip by strip into L1 first (see {@link #decodedRows} for why).</li>
+ * </ul>
  *
- * <p>Accuracy: every lane is a sequential FMA chain of k/8 terms, then an 8-lane tree reduction and a scalar tail
- * (F16/Q8_0: per 512-element strip, then the strips' sums added), so fewer than k+8 roundings touch any product:
- * |error| ≤ γ_(k+8)·Σ|x||w|, as for {@link Gemm}.
+ * <p>Threads: the rows of one or several matrices sharing x ({@link #matvecs}: q/k/v, gate/up) are cut into one
+ * contiguous range per thread, so each thread streams its own part of memory; below {@link #parallelMinBytes} of
+ * weights one thread does it all.
+ *
+ * <p>Accuracy: every lane is a sequential FMA chain over its share of k (4 chains per row, a lane's terms in order),
+ * then the chains and lanes are summed (5 levels) and a scalar tail added (F16/Q8_0: per 512-element strip, then
+ * the strips' sums added), so fewer than k+8 roundings touch any product: |error| ≤ γ_(k+8)·Σ|x||w|, as for
+ * {@link Gemm}.
  */
 public final class MatVec {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Rows per parallel work unit: 64 rows of k=896 bf16 is ~115 KB, well above the hand-off cost. */
-    private static final int ROWS_PER_GRAIN = 64;
+    /** Rows are handed to threads in multiples of this (and F16/Q8_0 decode 4 rows at a time). */
+    private static final int GRAIN = 4;
+    /**
+     * Below this many weight bytes one thread does the whole product: a hand-off to the pool costs a few µs, about
+     * what one core streams 32 KB in. Not final so tests can force the parallel path on small shapes.
+     */
+    static long parallelMinBytes = 64 << 10;
 
     private MatVec() {}
 
     /** {@code y[yOff + j] = Σ_p x[xOff + p]·W[j, p] + bias[j]} for j < n. bias may be null. */
     public static void matvec(float[] x, int xOff, WeightMatrix w, float[] bias, float[] y, int yOff) {
-        int n = w.rows(), k = w.cols();
+        matvecs(x, xOff, new WeightMatrix[] {w}, new float[][] {bias}, new float[][] {y}, new int[] {yOff});
+    }
+
+    /**
+     * Several products of the same x at once, {@code ys[i][yOffs[i] + j] = Σ_p x[xOff + p]·ws[i][j, p] + biases[i][j]}
+     * (all ws have k columns; biases, or any entry, may be null): one hand-off to the pool for all of them, and the
+     * threads' shares balanced over their rows together (Qwen2's q/k/v: 896 + 128 + 128 rows; gate/up).
+     */
+    public static void matvecs(float[] x, int xOff, WeightMatrix[] ws, float[][] biases, float[][] ys, int[] yOffs) {
+        int k = ws[0].cols();
         Objects.checkFromIndexSize(xOff, k, x.length);
-        Objects.checkFromIndexSize(yOff, n, y.length);
-        if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " values, needs " + n);
-        if ((long) n * k < Gemm.parallelMinMacs) { // hand-off would cost more than the work
-            rows(x, xOff, w, bias, y, yOff, 0, n);
+        long bytes = 0;
+        int total = 0;
+        boolean bf16 = false;
+        for (int i = 0; i < ws.length; i++) {
+            WeightMatrix w = ws[i];
+            if (w.cols() != k) throw new IllegalArgumentException("matrices of " + k + " and " + w.cols() + " columns share one x");
+            Objects.checkFromIndexSize(yOffs[i], w.rows(), ys[i].length);
+            float[] b = biases == null ? null : biases[i];
+            if (b != null && b.length < w.rows()) throw new IllegalArgumentException("bias has " + b.length + " values, needs " + w.rows());
+            bytes += w.storedBytes();
+            total += w.rows();
+            bf16 |= w.format() == WeightMatrix.Format.BF16;
+        }
+        float[] xp = null;
+        if (bf16) {
+            xp = XP.get();
+            if (xp.length < k) XP.set(xp = new float[k]);
+            permute(x, xOff, k, xp);
+        }
+        final float[] xPerm = xp;
+        final int rowsTotal = total;
+        if (bytes < parallelMinBytes || Parallel.threads() == 1) {
+            range(x, xOff, xPerm, ws, biases, ys, yOffs, 0, rowsTotal);
             return;
         }
-        int grains = (n + ROWS_PER_GRAIN - 1) / ROWS_PER_GRAIN;
+        int grains = (rowsTotal + GRAIN - 1) / GRAIN;
         Parallel.forBlocks(grains, (g0, g1) ->
-                rows(x, xOff, w, bias, y, yOff, g0 * ROWS_PER_GRAIN, Math.min(n, g1 * ROWS_PER_GRAIN)));
+                range(x, xOff, xPerm, ws, biases, ys, yOffs, g0 * GRAIN, Math.min(rowsTotal, g1 * GRAIN)));
     }
+
+    /** Rows [r0, r1) of the matrices' rows laid end to end. */
+    private static void range(float[] x, int xOff, float[] xp, WeightMatrix[] ws, float[][] biases, float[][] ys, int[] yOffs,
+                              int r0, int r1) {
+        int base = 0;
+        for (int i = 0; i < ws.length && base < r1; i++) {
+            int n = ws[i].rows();
+            int j0 = Math.max(r0 - base, 0), j1 = Math.min(r1 - base, n);
+            if (j0 < j1) rows(x, xOff, xp, ws[i], biases == null ? null : biases[i], ys[i], yOffs[i], j0, j1);
+            base += n;
+        }
+    }
+
+    /** x permuted for the BF16 kernel: per 16 elements, the 8 even-indexed then the 8 odd-indexed; the tail as is. */
+    private static void permute(float[] x, int xOff, int k, float[] xp) {
+        int b = 0;
+        for (; b + 16 <= k; b += 16) {
+            for (int j = 0; j < 8; j++) {
+                xp[b + j] = x[xOff + b + 2 * j];
+                xp[b + 8 + j] = x[xOff + b + 2 * j + 1];
+            }
+        }
+        for (; b < k; b++) xp[b] = x[xOff + b];
+    }
+
+    private static final ThreadLocal<float[]> XP = ThreadLocal.withInitial(() -> new float[0]);
 
     /** As the array form with x ([k]) and y ([n]) as little-endian f32 segments. */
     public static void matvec(MemorySegment x, WeightMatrix w, float[] bias, MemorySegment y) {
@@ -65,16 +134,13 @@ public final class MatVec {
         for (int j = 0; j < n; j++) y.set(F32_LE, 4L * j, ya[j]);
     }
 
-    private static void rows(float[] x, int xOff, WeightMatrix w, float[] bias, float[] y, int yOff, int j0, int j1) {
-        int j = j0;
+    private static void rows(float[] x, int xOff, float[] xp, WeightMatrix w, float[] bias, float[] y, int yOff, int j0, int j1) {
         switch (w.format()) {
             case F32 -> {
-                for (; j + 4 <= j1; j += 4) f32Rows4(w, j, x, xOff, y, yOff);
-                for (; j < j1; j++) y[yOff + j] = f32Row(w, j, x, xOff);
+                for (int j = j0; j < j1; j++) y[yOff + j] = f32Row(w, j, x, xOff);
             }
             case BF16 -> {
-                for (; j + 4 <= j1; j += 4) bf16Rows4(w, j, x, xOff, y, yOff);
-                for (; j < j1; j++) y[yOff + j] = bf16Row(w, j, x, xOff);
+                for (int j = j0; j < j1; j++) y[yOff + j] = bf16Row(w, j, x, xOff, xp);
             }
             case F16, Q8_0 -> decodedRows(w, j0, j1, x, xOff, y, yOff);
         }
@@ -83,102 +149,61 @@ public final class MatVec {
 
     // ---- F32 -------------------------------------------------------------------------------------------------
 
-    private static void f32Rows4(WeightMatrix w, int j, float[] x, int xOff, float[] y, int yOff) {
-        MemorySegment d = w.data();
-        int k = w.cols();
-        long rb = w.rowBytes();
-        long r0 = j * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 8 <= k; p += 8) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + p);
-            long o = 4L * p;
-            a0 = FloatVector.fromMemorySegment(F, d, r0 + o, LE).fma(xv, a0);
-            a1 = FloatVector.fromMemorySegment(F, d, r1 + o, LE).fma(xv, a1);
-            a2 = FloatVector.fromMemorySegment(F, d, r2 + o, LE).fma(xv, a2);
-            a3 = FloatVector.fromMemorySegment(F, d, r3 + o, LE).fma(xv, a3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) {
-            float xv = x[xOff + p];
-            long o = 4L * p;
-            s0 = Math.fma(d.get(F32_LE, r0 + o), xv, s0);
-            s1 = Math.fma(d.get(F32_LE, r1 + o), xv, s1);
-            s2 = Math.fma(d.get(F32_LE, r2 + o), xv, s2);
-            s3 = Math.fma(d.get(F32_LE, r3 + o), xv, s3);
-        }
-        y[yOff + j] = s0;
-        y[yOff + j + 1] = s1;
-        y[yOff + j + 2] = s2;
-        y[yOff + j + 3] = s3;
-    }
-
     private static float f32Row(WeightMatrix w, int j, float[] x, int xOff) {
         MemorySegment d = w.data();
         int k = w.cols();
         long r0 = j * w.rowBytes();
-        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int p = 0;
+        for (; p + 32 <= k; p += 32) {
+            long o = r0 + 4L * p;
+            a0 = FloatVector.fromMemorySegment(F, d, o, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+            a1 = FloatVector.fromMemorySegment(F, d, o + 32, LE).fma(FloatVector.fromArray(F, x, xOff + p + 8), a1);
+            a2 = FloatVector.fromMemorySegment(F, d, o + 64, LE).fma(FloatVector.fromArray(F, x, xOff + p + 16), a2);
+            a3 = FloatVector.fromMemorySegment(F, d, o + 96, LE).fma(FloatVector.fromArray(F, x, xOff + p + 24), a3);
+        }
         for (; p + 8 <= k; p += 8) a0 = FloatVector.fromMemorySegment(F, d, r0 + 4L * p, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.reduceLanes(VectorOperators.ADD);
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; p < k; p++) s = Math.fma(d.get(F32_LE, r0 + 4L * p), x[xOff + p], s);
         return s;
     }
 
     // ---- BF16 ------------------------------------------------------------------------------------------------
 
-    /** 8 bf16 (16 bytes) at {@code off} widened to f32: sign-extend to 32 bits, then shift the payload to the top half. */
-    static FloatVector bf16ToF32(MemorySegment d, long off) {
-        ShortVector s = ShortVector.fromMemorySegment(S, d, off, LE);
-        return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
+    private static final int HI = 0xFFFF0000;
 
-    private static void bf16Rows4(WeightMatrix w, int j, float[] x, int xOff, float[] y, int yOff) {
+    /**
+     * One bf16 row against the permuted x (see the class comment): per 32 weights two 32-byte loads, the even
+     * weights {@code i << 16} and the odd ones {@code i & 0xFFFF0000}, four FMA chains; the tail past the last
+     * multiple of 16 against the unpermuted x.
+     */
+    private static float bf16Row(WeightMatrix w, int j, float[] x, int xOff, float[] xp) {
         MemorySegment d = w.data();
         int k = w.cols();
-        long rb = w.rowBytes();
-        long r0 = j * rb, r1 = r0 + rb, r2 = r1 + rb, r3 = r2 + rb;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        long r0 = j * w.rowBytes();
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
         int p = 0;
-        for (; p + 8 <= k; p += 8) {
-            FloatVector xv = FloatVector.fromArray(F, x, xOff + p);
-            long o = 2L * p;
-            a0 = bf16ToF32(d, r0 + o).fma(xv, a0);
-            a1 = bf16ToF32(d, r1 + o).fma(xv, a1);
-            a2 = bf16ToF32(d, r2 + o).fma(xv, a2);
-            a3 = bf16ToF32(d, r3 + o).fma(xv, a3);
+        for (; p + 32 <= k; p += 32) {
+            long o = r0 + 2L * p;
+            IntVector w0 = IntVector.fromMemorySegment(I, d, o, LE);
+            IntVector w1 = IntVector.fromMemorySegment(I, d, o + 32, LE);
+            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p), a0);
+            b0 = w0.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 8), b0);
+            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 16), a1);
+            b1 = w1.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 24), b1);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) {
-            float xv = x[xOff + p];
-            long o = 2L * p;
-            s0 = Math.fma(bf16(d, r0 + o), xv, s0);
-            s1 = Math.fma(bf16(d, r1 + o), xv, s1);
-            s2 = Math.fma(bf16(d, r2 + o), xv, s2);
-            s3 = Math.fma(bf16(d, r3 + o), xv, s3);
+        for (; p + 16 <= k; p += 16) {
+            IntVector w0 = IntVector.fromMemorySegment(I, d, r0 + 2L * p, LE);
+            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p), a0);
+            b0 = w0.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 8), b0);
         }
-        y[yOff + j] = s0;
-        y[yOff + j + 1] = s1;
-        y[yOff + j + 2] = s2;
-        y[yOff + j + 3] = s3;
+        float s = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) s = Math.fma(bf16(d, r0 + 2L * p), x[xOff + p], s);
+        return s;
     }
 
     private static float bf16(MemorySegment d, long off) {
         return Float.intBitsToFloat(d.get(WeightMatrix.I16_LE, off) << 16);
-    }
-
-    private static float bf16Row(WeightMatrix w, int j, float[] x, int xOff) {
-        MemorySegment d = w.data();
-        int k = w.cols();
-        long r0 = j * w.rowBytes();
-        FloatVector a0 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 8 <= k; p += 8) a0 = bf16ToF32(d, r0 + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) s = Math.fma(bf16(d, r0 + 2L * p), x[xOff + p], s);
-        return s;
     }
 
     // ---- F16 and Q8_0: decode a strip, then an f32 dot --------------------------------------------------------

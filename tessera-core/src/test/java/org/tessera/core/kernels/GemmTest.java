@@ -55,13 +55,17 @@ class GemmTest {
     @ParameterizedTest(name = "m={0} k={1} n={2} {3} forceParallel={4}")
     @MethodSource("shapesAndFormats")
     void matchesReference(int m, int k, int n, WeightMatrix.Format format, boolean forceParallel) {
-        long saved = Gemm.parallelMinMacs;
+        long saved = Gemm.parallelMinMacs, savedMv = MatVec.parallelMinBytes;
         // The small test shapes would all run inline on the caller; forcing the thread split covers those paths too.
-        if (forceParallel) Gemm.parallelMinMacs = 0;
+        if (forceParallel) {
+            Gemm.parallelMinMacs = 0;
+            MatVec.parallelMinBytes = 0;
+        }
         try {
             matchesReference(m, k, n, format);
         } finally {
             Gemm.parallelMinMacs = saved;
+            MatVec.parallelMinBytes = savedMv;
         }
     }
 
