@@ -3,6 +3,7 @@ package org.tessera.core.kernels;
 import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.Parallel;
@@ -12,29 +13,35 @@ import org.tessera.core.Parallel;
  * grouped-query attention (GQA: several query heads share one key/value head), computed block by block with an online
  * softmax (the FlashAttention recurrence) so memory stays O(block²) instead of O(seqQ·seqK).
  *
- * <p>Layouts (row-major, the order the projections produce): q and out {@code [seqQ][nHeads][headDim]}; k and v
+ * <p>Layouts (row-major, the order the projections produce): q and out {@code [seqQ][nHeads][headDim]}, each token's
+ * row at any offset and stride (so the ViT reads q straight out of its fused qkv rows); k and v
  * {@code [pos][kvHead][headDim]} by default, or any strides via the long form (so a cache laid out
- * {@code [kvHead][maxPos][headDim]} works too) — those are re-packed block by block on every call; a {@link KvCache}
- * keeps them in the kernel's panel layout instead, which is what decode should use. Query head h uses key/value head {@code h / (nHeads / nKvHeads)}.
- * Causal: query token t sits at absolute position {@code qPos0 + t} and sees keys at positions ≤ that; for a decode
- * step over a cache of seqK entries, seqQ = 1 and qPos0 = seqK − 1.
+ * {@code [kvHead][maxPos][headDim]} works too); a {@link KvCache} keeps them in the kernel's panel layout instead.
+ * Query head h uses key/value head {@code h / (nHeads / nKvHeads)}. Causal: query token t sits at absolute position
+ * {@code qPos0 + t} and sees keys at positions ≤ that; for a decode step over a cache of seqK entries, seqQ = 1 and
+ * qPos0 = seqK − 1.
  *
- * <p>How it is computed. A work unit is one kv head × a block of query tokens; its rows are all (token, query head
- * of the group) pairs, so the group's heads share every K/V block they load — for decode (seqQ = 1) that turns the
- * G heads of a group into G rows of a small matrix product instead of G matrix-vector products. For each block of
- * {@value #BK} keys: S = Q·Kᵀ (pre-scaled Q) with {@link Gemm#kernel}'s 4×16 micro-kernel on packed panels; per row,
- * m' = max(m, max S), p = e^(S − m'), l = l·e^(m − m') + Σp, O = O·e^(m − m') + P·V (again the micro-kernel);
- * at the end out = O / l. Masked keys (beyond the causal limit or the block's end) get p = 0; a row that sees no key
- * of a block skips it.
+ * <p>How it is computed. K and V (the positions any query can see) are first packed once per call into the panel
+ * layout of {@link KvCache} (keys: 16-key panels, one row per dimension; values: 16-dimension panels, one row per
+ * key), over the pool; a KvCache is read in place. A work unit is then one kv head × a block of query tokens; its rows
+ * are all (token, query head of the group) pairs, so the group's heads share every K/V block they load. For each
+ * block of {@link #BK} keys: S = Q·Kᵀ (pre-scaled Q) with {@link Gemm#kernel}'s 4×16 micro-kernel; per row,
+ * m' = max(m, max S), p = e^(S − m') written over S in place, l = l·e^(m − m') + Σp, O = O·e^(m − m') + P·V (the
+ * same micro-kernel reading P's rows in place); at the end out = O / l. Masked keys (beyond the causal limit or the
+ * block's end) get p = 0; a row that sees no key of a block skips it. The exponentials are {@link #exp} (≤ 1.01 ulp,
+ * about a third of the cost of the Vector API's EXP here).
+ *
+ * <p>A single query token over arrays (decode with an array cache) takes a direct path instead ({@link #decodeUnit}):
+ * its scores are dot products against K's rows as they lie, so nothing is packed, and each kv head is a unit.
  *
  * <p>Accuracy (argued in AttentionTest): scores carry γ_(d+2)·scale·Σ|q||k|, which perturbs the softmax weights by
- * at most a factor e^(±2Δ); the exponentials, rescalings, sums of seqK terms and the division add
+ * at most a factor e^(±2Δ); the exponentials (≤ 2u each), rescalings, sums of seqK terms and the division add
  * O((seqK + blocks)·u) relative to Σ p|v|.
  */
 public final class Attention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int L = F.length();
-    /** Keys per block: multiple of the micro-kernel's 16 columns; S block rows × 64 floats stays in L1. */
+    /** Keys per block: multiple of the micro-kernel's 16 columns; S block rows × BK floats stays in L1. */
     static final int BK = 64;
     /** Target rows (token × group head) per work unit. */
     static final int ROWS = 64;
@@ -42,7 +49,7 @@ public final class Attention {
 
     private Attention() {}
 
-    /** Attention with k/v in {@code [pos][kvHead][headDim]} layout starting at index 0. See the class comment. */
+    /** Attention with q/out {@code [seqQ][nHeads][headDim]} and k/v {@code [pos][kvHead][headDim]}, all from index 0. */
     public static void attention(float[] q, float[] k, float[] v, float[] out, int seqQ, int seqK,
                                  int nHeads, int nKvHeads, int headDim, float scale, boolean causal, int qPos0) {
         int kvStride = nKvHeads * headDim;
@@ -56,39 +63,70 @@ public final class Attention {
      */
     public static void attention(float[] q, KvCache cache, float[] out, int seqQ, int nHeads, float scale, boolean causal, int qPos0) {
         int d = cache.headDim(), nKvHeads = cache.kvHeads();
-        run(q, null, 0, 0, 0, null, 0, 0, 0, cache, out, seqQ, cache.length(), nHeads, nKvHeads, d, scale, causal, qPos0);
+        run(q, 0, nHeads * d, null, 0, 0, 0, null, 0, 0, 0, cache, out, 0, nHeads * d, seqQ, cache.length(), nHeads, nKvHeads, d,
+                scale, causal, qPos0);
     }
 
     /**
-     * General form: K element (pos, kvHead, i) is {@code k[kOff + pos*kPosStride + kvHead*kHeadStride + i]}, likewise V.
-     * q and out are {@code [seqQ][nHeads][headDim]} from index 0.
+     * K element (pos, kvHead, i) is {@code k[kOff + pos*kPosStride + kvHead*kHeadStride + i]}, likewise V; q and out
+     * are {@code [seqQ][nHeads][headDim]} from index 0.
      */
     public static void attention(float[] q, float[] k, int kOff, int kPosStride, int kHeadStride,
                                  float[] v, int vOff, int vPosStride, int vHeadStride, float[] out,
                                  int seqQ, int seqK, int nHeads, int nKvHeads, int headDim, float scale, boolean causal, int qPos0) {
-        run(q, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, null, out, seqQ, seqK, nHeads, nKvHeads, headDim, scale, causal, qPos0);
+        int qs = nHeads * headDim;
+        run(q, 0, qs, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, null, out, 0, qs, seqQ, seqK, nHeads, nKvHeads,
+                headDim, scale, causal, qPos0);
     }
 
-    private static void run(float[] q, float[] k, int kOff, int kPosStride, int kHeadStride,
-                            float[] v, int vOff, int vPosStride, int vHeadStride, KvCache cache, float[] out,
+    /**
+     * The general form: query element (t, head h, i) is {@code q[qOff + t*qStride + h*headDim + i]}, and the result
+     * for it goes to {@code out[outOff + t*outStride + h*headDim + i]}; K and V as in the form above.
+     */
+    public static void attention(float[] q, int qOff, int qStride, float[] k, int kOff, int kPosStride, int kHeadStride,
+                                 float[] v, int vOff, int vPosStride, int vHeadStride, float[] out, int outOff, int outStride,
+                                 int seqQ, int seqK, int nHeads, int nKvHeads, int headDim, float scale, boolean causal, int qPos0) {
+        run(q, qOff, qStride, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, null, out, outOff, outStride, seqQ, seqK,
+                nHeads, nKvHeads, headDim, scale, causal, qPos0);
+    }
+
+    private static void run(float[] q, int qOff, int qStride, float[] k, int kOff, int kPosStride, int kHeadStride,
+                            float[] v, int vOff, int vPosStride, int vHeadStride, KvCache cache, float[] out, int outOff, int outStride,
                             int seqQ, int seqK, int nHeads, int nKvHeads, int headDim, float scale, boolean causal, int qPos0) {
         if (nKvHeads <= 0 || nHeads % nKvHeads != 0) throw new IllegalArgumentException("nHeads " + nHeads + " is not a multiple of nKvHeads " + nKvHeads);
         if (headDim <= 0 || seqQ < 0 || seqK < 0) throw new IllegalArgumentException("bad sizes");
-        Objects.checkFromIndexSize(0, seqQ * nHeads * headDim, q.length);
-        Objects.checkFromIndexSize(0, seqQ * nHeads * headDim, out.length);
+        int rowLen = nHeads * headDim;
+        if (qStride < rowLen || outStride < rowLen) throw new IllegalArgumentException("q/out stride below nHeads·headDim");
+        if (seqQ > 0) {
+            Objects.checkFromIndexSize(qOff, (int) Math.min(Integer.MAX_VALUE, (long) (seqQ - 1) * qStride + rowLen), q.length);
+            Objects.checkFromIndexSize(outOff, (int) Math.min(Integer.MAX_VALUE, (long) (seqQ - 1) * outStride + rowLen), out.length);
+        }
         if (seqK > 0 && cache == null) {
             long lastK = kOff + (long) (seqK - 1) * kPosStride + (long) (nKvHeads - 1) * kHeadStride + headDim;
             long lastV = vOff + (long) (seqK - 1) * vPosStride + (long) (nKvHeads - 1) * vHeadStride + headDim;
-            if (lastK > k.length || lastV > v.length) throw new IndexOutOfBoundsException("k/v arrays too short for seqK " + seqK);
+            if (kOff < 0 || vOff < 0 || lastK > k.length || lastV > v.length) throw new IndexOutOfBoundsException("k/v arrays too short for seqK " + seqK);
         }
         if (seqQ == 0) return;
         int g = nHeads / nKvHeads;
+        boolean parallel = (long) seqQ * seqK * nHeads * headDim >= Gemm.parallelMinMacs;
+        if (seqQ == 1 && cache == null) {
+            int kEnd = causal ? Math.max(0, Math.min(seqK, qPos0 + 1)) : seqK;
+            Decode job = new Decode(q, qOff, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, out, outOff,
+                    kEnd, g, headDim, scale);
+            // ~2 multiply-adds per (head, key, dim); a team hand-off costs about as much as 64 K of them
+            if ((long) nHeads * kEnd * headDim >= Math.min(Gemm.parallelMinMacs, 1 << 16)) Parallel.forRange(nKvHeads, job::unit);
+            else for (int h = 0; h < nKvHeads; h++) job.unit(h);
+            return;
+        }
+        // Keys any query can see: with causal masking, none past the last query's position.
+        int seen = causal ? Math.max(0, Math.min(seqK, qPos0 + seqQ)) : seqK;
+        Panels panels = cache != null ? Panels.of(cache) : Panels.pack(k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride,
+                seen, nKvHeads, headDim, parallel);
         int tokensPerUnit = Math.max(1, ROWS / g);
         int tokenBlocks = (seqQ + tokensPerUnit - 1) / tokensPerUnit;
-        Job job = new Job(q, k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, cache, out, seqQ, seqK, nHeads, g,
-                headDim, scale, causal, qPos0, tokensPerUnit);
+        Job job = new Job(q, qOff, qStride, panels, out, outOff, outStride, seqQ, seqK, nHeads, g, headDim, scale, causal, qPos0, tokensPerUnit);
         int units = nKvHeads * tokenBlocks;
-        if ((long) seqQ * seqK * nHeads * headDim < Gemm.parallelMinMacs) {
+        if (!parallel) {
             for (int u = 0; u < units; u++) job.unit(u / tokenBlocks, u % tokenBlocks);
         } else {
             // Token block varies fastest, so with causal masking each thread's contiguous share mixes cheap and dear blocks.
@@ -96,8 +134,103 @@ public final class Attention {
         }
     }
 
-    private record Job(float[] q, float[] k, int kOff, int kPosStride, int kHeadStride,
-                       float[] v, int vOff, int vPosStride, int vHeadStride, KvCache cache, float[] out,
+    /**
+     * e^x for x ≤ 0 (softmax arguments; −∞ gives 0): x = n·ln 2 + r with |r| ≤ ln2/2 (ln 2 in two parts, so r is
+     * exact to ~2⁻³⁴), e^r by Cephes' degree-7 expf polynomial, 2ⁿ built in the exponent bits. Measured on a dense
+     * sweep of [−87.3, 0]: ≤ 1.01 ulp. Arguments below −87.3 (where e^x is subnormal) give 0.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87.33654f);
+        FloatVector t = xc.fma(1.44269504088896341f, 12582912f); // 1.5·2²³: rounds x·log2(e) to an integer n in t's low bits
+        FloatVector n = t.sub(12582912f);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -0.693359375f), xc);
+        r = n.fma(FloatVector.broadcast(F, 2.12194440e-4f), r);
+        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073E-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894E-2f));
+        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459E-1f));
+        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201E-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector pow2n = ((IntVector) t.reinterpretAsInts()).add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(pow2n.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, -87.33654f));
+    }
+
+    /** K and V in {@link KvCache}'s panel layout: a cache's own arrays, or a copy packed for one call. */
+    private record Panels(float[] k, float[] v, int capacity, int headDim, int dPanels) {
+        static Panels of(KvCache c) {
+            return new Panels(c.k, c.v, c.capacity(), c.headDim(), (c.headDim() + NR - 1) / NR);
+        }
+
+        int keyIndex(int h, int pos) {
+            return (h * (capacity / NR) + pos / NR) * headDim * NR + pos % NR;
+        }
+
+        int valueIndex(int h, int pos, int i) {
+            return ((h * dPanels + i / NR) * capacity + pos) * NR + i % NR;
+        }
+
+        int valuePanelStride() {
+            return capacity * NR;
+        }
+
+        private static final ThreadLocal<float[][]> BUF = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+        /** Packs positions [0, seen) of every kv head into the calling thread's buffers (read by the workers). */
+        static Panels pack(float[] k, int kOff, int kPosStride, int kHeadStride, float[] v, int vOff, int vPosStride, int vHeadStride,
+                           int seen, int kvHeads, int d, boolean parallel) {
+            int cap = Math.max(NR, (seen + NR - 1) / NR * NR), dPanels = (d + NR - 1) / NR;
+            long kSize = (long) kvHeads * cap * d, vSize = (long) kvHeads * dPanels * cap * NR;
+            if (kSize > Integer.MAX_VALUE - 16 || vSize > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("k/v too large to pack");
+            float[][] buf = BUF.get();
+            if (buf[0].length < kSize) buf[0] = new float[(int) kSize];
+            if (buf[1].length < vSize) buf[1] = new float[(int) vSize];
+            Panels p = new Panels(buf[0], buf[1], cap, d, dPanels);
+            int kPanels = cap / NR;
+            // One item = one 16-key panel of one head: its K panel and the same 16 rows of every V panel.
+            Parallel.BlockBody body = (i0, i1) -> {
+                for (int it = i0; it < i1; it++) {
+                    int h = it / kPanels, pp = it % kPanels;
+                    p.packPanel(k, kOff, kPosStride, kHeadStride, v, vOff, vPosStride, vHeadStride, seen, h, pp);
+                }
+            };
+            int items = kvHeads * kPanels;
+            if (parallel && (long) items * NR * d >= 1 << 15) Parallel.forBlocks(items, body);
+            else body.run(0, items);
+            return p;
+        }
+
+        private void packPanel(float[] k, int kOff, int kPosStride, int kHeadStride, float[] v, int vOff, int vPosStride, int vHeadStride,
+                               int seen, int h, int pp) {
+            int d = headDim;
+            int kBase = keyIndex(h, pp * NR);
+            for (int c = 0; c < NR; c++) {
+                int pos = pp * NR + c;
+                int dst = kBase + c;
+                if (pos < seen) {
+                    int src = kOff + pos * kPosStride + h * kHeadStride;
+                    for (int i = 0; i < d; i++) this.k[dst + i * NR] = k[src + i];
+                } else {
+                    for (int i = 0; i < d; i++) this.k[dst + i * NR] = 0f;
+                }
+            }
+            for (int c = 0; c < NR; c++) {
+                int pos = pp * NR + c;
+                int src = vOff + pos * vPosStride + h * vHeadStride;
+                for (int jd = 0; jd < dPanels; jd++) {
+                    int dst = valueIndex(h, pos, jd * NR);
+                    int i0 = jd * NR, n = Math.min(NR, d - i0);
+                    if (pos < seen) {
+                        System.arraycopy(v, src + i0, this.v, dst, n);
+                        if (n < NR) Arrays.fill(this.v, dst + n, dst + NR, 0f);
+                    } else {
+                        Arrays.fill(this.v, dst, dst + NR, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    private record Job(float[] q, int qOff, int qStride, Panels kv, float[] out, int outOff, int outStride,
                        int seqQ, int seqK, int nHeads, int g, int d, float scale, boolean causal, int qPos0, int tokensPerUnit) {
 
         void unit(int kvh, int tokenBlock) {
@@ -112,7 +245,7 @@ public final class Attention {
                 int base = panel * d * MR + lane;
                 if (r < rows) {
                     int t = t0 + r / g, h = kvh * g + r % g;
-                    int src = (t * nHeads + h) * d;
+                    int src = qOff + t * qStride + h * d;
                     for (int i = 0; i < d; i++) s.qp[base + i * MR] = q[src + i] * scale;
                 } else {
                     for (int i = 0; i < d; i++) s.qp[base + i * MR] = 0f;
@@ -122,27 +255,13 @@ public final class Attention {
             Arrays.fill(s.l, 0, rPad, 0f);
             Arrays.fill(s.o, 0, rPad * dPad, 0f);
             int kEnd = causal ? Math.min(seqK, qPos0 + t1) : seqK;
+            float[] kSrc = kv.k(), vSrc = kv.v();
+            int vPanelStride = kv.valuePanelStride();
             for (int kb = 0; kb < kEnd; kb += BK) {
                 int nk = Math.min(BK, kEnd - kb);
                 int kPanels = (nk + NR - 1) / NR;
-                // K panels [d][16 keys] and V panels [key][16 dims]: packed from k/v here, or read in place from a cache.
-                float[] kSrc, vSrc;
-                int kBase, vBase, vPanelStride;
-                if (cache == null) {
-                    packK(kvh, kb, nk, kPanels, s.kp);
-                    packV(kvh, kb, nk, dPad, s.vp);
-                    kSrc = s.kp;
-                    kBase = 0;
-                    vSrc = s.vp;
-                    vBase = 0;
-                    vPanelStride = nk * NR;
-                } else {
-                    kSrc = cache.k;
-                    kBase = cache.keyIndex(kvh, kb, 0); // kb is a multiple of 16: a panel start
-                    vSrc = cache.v;
-                    vBase = cache.valueIndex(kvh, kb, 0);
-                    vPanelStride = cache.valuePanelStride();
-                }
+                int kBase = kv.keyIndex(kvh, kb); // kb is a multiple of 16: a panel start
+                int vBase = kv.valueIndex(kvh, kb, 0);
                 for (int ir = 0; ir < rPad / MR; ir++) {
                     for (int jr = 0; jr < kPanels; jr++) {
                         Gemm.kernel(s.qp, ir * d * MR, kSrc, kBase + jr * d * NR, d, s.s, ir * MR * BK + jr * NR, BK, false);
@@ -158,29 +277,28 @@ public final class Attention {
                 }
                 for (int ir = 0; ir < rPad / MR; ir++) {
                     for (int jd = 0; jd < dPad / NR; jd++) {
-                        Gemm.kernel(s.pp, ir * nk * MR, vSrc, vBase + jd * vPanelStride, nk, s.o, ir * MR * dPad + jd * NR, dPad, true);
+                        kernelRowsA(s.s, ir * MR * BK, BK, vSrc, vBase + jd * vPanelStride, nk, s.o, ir * MR * dPad + jd * NR, dPad);
                     }
                 }
             }
             for (int r = 0; r < rows; r++) {
                 int t = t0 + r / g, h = kvh * g + r % g;
-                int dst = (t * nHeads + h) * d;
+                int dst = outOff + t * outStride + h * d;
                 float inv = 1f / s.l[r]; // l = 0 (no visible key) gives NaN, as softmax over nothing does
                 for (int i = 0; i < d; i++) out[dst + i] = s.o[r * dPad + i] * inv;
             }
         }
 
-        /** One row's online-softmax step over this block's scores; writes its P column into the packed P panel. */
+        /** One row's online-softmax step over this block's scores, turning row r of S into P in place (zero past valid). */
         private void softmaxRow(Scratch s, int r, int valid, int nk, int dPad) {
-            int pBase = (r / MR) * nk * MR + r % MR;
-            if (valid <= 0) {
-                for (int j = 0; j < nk; j++) s.pp[pBase + j * MR] = 0f;
-                return;
-            }
             float[] sc = s.s;
             int so = r * BK;
+            if (valid <= 0) {
+                Arrays.fill(sc, so, so + nk, 0f);
+                return;
+            }
             // Whole vectors over the valid keys; lanes past `valid` in the last one are masked to −∞ (e^−∞ = 0).
-            // The score row has BK columns, so reading a full last vector stays inside it.
+            // The score row has BK columns, so reading and writing a full last vector stays inside it.
             FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             FloatVector mx = negInf;
             for (int j = 0; j < valid; j += L) {
@@ -193,19 +311,17 @@ public final class Attention {
             float mNew = Math.max(mOld, rowMax);
             float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
             FloatVector mv = FloatVector.broadcast(F, mNew);
-            float[] row = s.row;
             FloatVector acc = FloatVector.zero(F);
-            for (int j = 0; j < valid; j += L) {
+            int j = 0;
+            for (; j < valid; j += L) {
                 FloatVector v = FloatVector.fromArray(F, sc, so + j);
                 if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
-                FloatVector e = v.sub(mv).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(v.sub(mv));
                 acc = acc.add(e);
-                e.intoArray(row, j);
+                e.intoArray(sc, so + j);
             }
+            if (j < nk) Arrays.fill(sc, so + j, so + nk, 0f);
             float sum = acc.reduceLanes(VectorOperators.ADD);
-            int j;
-            for (j = 0; j < valid; j++) s.pp[pBase + j * MR] = row[j];
-            for (; j < nk; j++) s.pp[pBase + j * MR] = 0f;
             s.l[r] = s.l[r] * alpha + sum;
             s.m[r] = mNew;
             if (alpha != 1f) {
@@ -214,53 +330,140 @@ public final class Attention {
                 for (int i = 0; i < dPad; i += L) FloatVector.fromArray(F, s.o, oo + i).mul(av).intoArray(s.o, oo + i);
             }
         }
+    }
 
-        /** K rows kb..kb+nk of head kvh → panels of 16 keys, {@code kp[(panel*d + i)*16 + c] = K[kb + panel*16 + c][i]}. */
-        private void packK(int kvh, int kb, int nk, int kPanels, float[] kp) {
-            for (int jr = 0; jr < kPanels; jr++) {
-                for (int c = 0; c < NR; c++) {
-                    int key = jr * NR + c;
-                    int dst = jr * d * NR + c;
-                    if (key < nk) {
-                        int src = kOff + (kb + key) * kPosStride + kvh * kHeadStride;
-                        for (int i = 0; i < d; i++) kp[dst + i * NR] = k[src + i];
-                    } else {
-                        for (int i = 0; i < d; i++) kp[dst + i * NR] = 0f;
-                    }
-                }
-            }
+    /**
+     * {@link Gemm#kernel}'s 4×16 outer-product loop with A read as 4 plain rows {@code a[aOff + r*lda + p]} (P as the
+     * softmax left it) instead of a packed panel; always accumulates into c.
+     */
+    static void kernelRowsA(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        int a0i = aOff, a1i = aOff + lda, a2i = a1i + lda, a3i = a2i + lda;
+        int ib = bOff;
+        for (int p = 0; p < kc; p++, ib += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, ib);
+            FloatVector b1 = FloatVector.fromArray(F, bp, ib + 8);
+            FloatVector a0 = FloatVector.broadcast(F, a[a0i + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(F, a[a1i + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, a[a2i + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(F, a[a3i + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
         }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+        c00.add(FloatVector.fromArray(F, c, o0)).intoArray(c, o0);
+        c01.add(FloatVector.fromArray(F, c, o0 + 8)).intoArray(c, o0 + 8);
+        c10.add(FloatVector.fromArray(F, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(F, c, o1 + 8)).intoArray(c, o1 + 8);
+        c20.add(FloatVector.fromArray(F, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(F, c, o2 + 8)).intoArray(c, o2 + 8);
+        c30.add(FloatVector.fromArray(F, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(F, c, o3 + 8)).intoArray(c, o3 + 8);
+    }
 
-        /** V rows kb..kb+nk → panels of 16 dims, {@code vp[(panel*nk + j)*16 + c] = V[kb + j][panel*16 + c]}, zero past d. */
-        private void packV(int kvh, int kb, int nk, int dPad, float[] vp) {
-            for (int j = 0; j < nk; j++) {
-                int src = vOff + (kb + j) * vPosStride + kvh * vHeadStride;
-                for (int jd = 0; jd < dPad / NR; jd++) {
-                    int dst = (jd * nk + j) * NR;
-                    int i0 = jd * NR;
-                    int n = Math.min(NR, d - i0);
-                    System.arraycopy(v, src + i0, vp, dst, n);
-                    if (n < NR) Arrays.fill(vp, dst + n, dst + NR, 0f);
+    /**
+     * One query token against K and V as they lie in their arrays (a decode step over an array cache): per kv head,
+     * the scores of its g query heads are dot products with K's rows, then a plain softmax over all kEnd keys, then
+     * P·V accumulated 8 dimensions at a time over the keys (four chains). Nothing is packed: the work is
+     * O(g·kEnd·d) against O(kEnd·d) to pack, so packing would cost about as much as the attention itself.
+     */
+    private record Decode(float[] q, int qOff, float[] k, int kOff, int kPosStride, int kHeadStride,
+                          float[] v, int vOff, int vPosStride, int vHeadStride, float[] out, int outOff,
+                          int kEnd, int g, int d, float scale) {
+
+        void unit(int kvh) {
+            float[] sc = DECODE_SCORES.get();
+            if (sc.length < Math.max(1, kEnd)) DECODE_SCORES.set(sc = new float[Math.max(kEnd, 2 * sc.length)]);
+            float[] qs = DECODE_Q.get();
+            if (qs.length < d) DECODE_Q.set(qs = new float[d]);
+            int kBase = kOff + kvh * kHeadStride, vBase = vOff + kvh * vHeadStride;
+            for (int j = 0; j < g; j++) {
+                int h = kvh * g + j;
+                int qo = qOff + h * d;
+                for (int i = 0; i < d; i++) qs[i] = q[qo + i] * scale;
+                // scores
+                for (int p = 0; p < kEnd; p++) {
+                    int ko = kBase + p * kPosStride;
+                    FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+                    int i = 0;
+                    for (; i + 2 * L <= d; i += 2 * L) {
+                        a0 = FloatVector.fromArray(F, qs, i).fma(FloatVector.fromArray(F, k, ko + i), a0);
+                        a1 = FloatVector.fromArray(F, qs, i + L).fma(FloatVector.fromArray(F, k, ko + i + L), a1);
+                    }
+                    for (; i + L <= d; i += L) a0 = FloatVector.fromArray(F, qs, i).fma(FloatVector.fromArray(F, k, ko + i), a0);
+                    float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                    for (; i < d; i++) s = Math.fma(qs[i], k[ko + i], s);
+                    sc[p] = s;
+                }
+                // softmax (unnormalised; divided at the end)
+                FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+                int p = 0;
+                for (; p + L <= kEnd; p += L) mx = mx.max(FloatVector.fromArray(F, sc, p));
+                float max = mx.reduceLanes(VectorOperators.MAX);
+                for (; p < kEnd; p++) max = Math.max(max, sc[p]);
+                FloatVector mv = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
+                p = 0;
+                for (; p + L <= kEnd; p += L) {
+                    FloatVector e = exp(FloatVector.fromArray(F, sc, p).sub(mv));
+                    acc = acc.add(e);
+                    e.intoArray(sc, p);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                if (p < kEnd) { // the tail through one masked vector, so every p goes through the same exp
+                    FloatVector e = exp(FloatVector.fromArray(F, sc, p, F.indexInRange(p, kEnd)).sub(mv))
+                            .blend(0f, F.indexInRange(p, kEnd).not());
+                    sum += e.reduceLanes(VectorOperators.ADD);
+                    e.intoArray(sc, p, F.indexInRange(p, kEnd));
+                }
+                float inv = 1f / sum; // kEnd = 0 gives NaN, as softmax over nothing does
+                // P·V
+                int dst = outOff + h * d;
+                int i = 0;
+                for (; i + L <= d; i += L) {
+                    FloatVector o0 = FloatVector.zero(F), o1 = FloatVector.zero(F), o2 = FloatVector.zero(F), o3 = FloatVector.zero(F);
+                    int vo = vBase + i;
+                    p = 0;
+                    for (; p + 4 <= kEnd; p += 4, vo += 4 * vPosStride) {
+                        o0 = FloatVector.fromArray(F, v, vo).fma(FloatVector.broadcast(F, sc[p]), o0);
+                        o1 = FloatVector.fromArray(F, v, vo + vPosStride).fma(FloatVector.broadcast(F, sc[p + 1]), o1);
+                        o2 = FloatVector.fromArray(F, v, vo + 2 * vPosStride).fma(FloatVector.broadcast(F, sc[p + 2]), o2);
+                        o3 = FloatVector.fromArray(F, v, vo + 3 * vPosStride).fma(FloatVector.broadcast(F, sc[p + 3]), o3);
+                    }
+                    for (; p < kEnd; p++, vo += vPosStride) o0 = FloatVector.fromArray(F, v, vo).fma(FloatVector.broadcast(F, sc[p]), o0);
+                    o0.add(o1).add(o2.add(o3)).mul(inv).intoArray(out, dst + i);
+                }
+                for (; i < d; i++) {
+                    float o = 0f;
+                    for (p = 0; p < kEnd; p++) o = Math.fma(v[vBase + p * vPosStride + i], sc[p], o);
+                    out[dst + i] = o * inv;
                 }
             }
         }
     }
 
+    private static final ThreadLocal<float[]> DECODE_SCORES = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> DECODE_Q = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Per-thread buffers, grown on demand. */
     private static final class Scratch {
-        float[] qp = new float[0], kp = new float[0], vp = new float[0], s = new float[0], pp = new float[0], o = new float[0];
+        float[] qp = new float[0], s = new float[0], o = new float[0];
         float[] m = new float[0], l = new float[0];
-        final float[] row = new float[BK];
 
         private static final ThreadLocal<Scratch> TL = ThreadLocal.withInitial(Scratch::new);
 
         static Scratch get(int rPad, int d, int dPad) {
             Scratch s = TL.get();
             if (s.qp.length < rPad * d) s.qp = new float[rPad * d];
-            if (s.kp.length < BK * d) s.kp = new float[BK * d];
-            if (s.vp.length < BK * dPad) s.vp = new float[BK * dPad];
             if (s.s.length < rPad * BK) s.s = new float[rPad * BK];
-            if (s.pp.length < rPad * BK) s.pp = new float[rPad * BK];
             if (s.o.length < rPad * dPad) s.o = new float[rPad * dPad];
             if (s.m.length < rPad) {
                 s.m = new float[rPad];

@@ -33,7 +33,13 @@ class AttentionTest {
                 Arguments.of(33, 33, 14, 2, 64, true, 0),    // Qwen2-0.5B head layout (G = 7)
                 Arguments.of(1, 150, 14, 2, 64, true, 149),  // decode step over a 150-entry cache
                 Arguments.of(5, 200, 6, 1, 16, true, 195),   // chunked prefill after a cache (multi-query)
-                Arguments.of(3, 65, 2, 1, 130, false, 0));   // d > 128, not a multiple of 8
+                Arguments.of(3, 65, 2, 1, 130, false, 0),    // d > 128, not a multiple of 8
+                // decode steps (one query token, the direct path): key counts below / across a vector, d tails
+                Arguments.of(1, 3, 4, 2, 20, true, 2),
+                Arguments.of(1, 77, 4, 2, 20, false, 0),
+                Arguments.of(1, 9, 2, 1, 130, true, 8),
+                Arguments.of(1, 600, 14, 2, 64, true, 599),
+                Arguments.of(1, 40, 3, 3, 7, true, 20));     // causal limit inside the keys: sees 21 of 40
     }
 
     @ParameterizedTest(name = "seqQ={0} seqK={1} heads={2}/{3} d={4} causal={5} pos0={6}")
@@ -60,6 +66,11 @@ class AttentionTest {
         java.util.Arrays.fill(out, Float.NaN);
         Attention.attention(q, k, v, out, seqQ, seqK, nHeads, nKv, d, scale, causal, qPos0);
         ReferenceKernels.AttentionResult want = ReferenceKernels.attention(q, k, v, seqQ, seqK, nHeads, nKv, d, scale, causal, qPos0);
+        assertClose(out, want, seqQ, seqK, nHeads, d);
+    }
+
+    /** The tolerance of the class comment, for the output of q [seqQ][nHeads][d] against the reference. */
+    static void assertClose(float[] out, ReferenceKernels.AttentionResult want, int seqQ, int seqK, int nHeads, int d) {
         int blocks = (seqK + Attention.BK - 1) / Attention.BK;
         double u = KernelTestData.U;
         for (int t = 0; t < seqQ; t++) {
@@ -73,6 +84,36 @@ class AttentionTest {
                     if (!(err <= tol)) fail("t " + t + " head " + h + " i " + i + ": " + out[idx] + " want " + want.out()[idx] + " err " + err + " tol " + tol);
                 }
             }
+        }
+    }
+
+    /**
+     * q read from inside wider rows at an offset (the ViT's fused qkv rows) and out written at an offset with its own
+     * stride give exactly what contiguous q and out give; nothing outside out's rows is written.
+     */
+    @Test
+    void queryAndOutputOffsetsAndStrides() {
+        for (int seqQ : new int[] {1, 70}) {
+            int seqK = 70, nHeads = 4, nKv = 2, d = 24, qStride = 3 * nHeads * d + 5, outStride = nHeads * d + 3, qOff = 11, outOff = 7;
+            SplittableRandom r = new SplittableRandom(21 + seqQ);
+            float[] q = KernelTestData.gaussian(r, seqQ * nHeads * d, 1.0);
+            float[] k = KernelTestData.gaussian(r, seqK * nKv * d, 1.0), v = KernelTestData.gaussian(r, seqK * nKv * d, 1.0);
+            float[] qWide = KernelTestData.gaussian(r, qOff + seqQ * qStride, 1.0);
+            for (int t = 0; t < seqQ; t++) System.arraycopy(q, t * nHeads * d, qWide, qOff + t * qStride, nHeads * d);
+            float[] want = new float[seqQ * nHeads * d];
+            Attention.attention(q, k, v, want, seqQ, seqK, nHeads, nKv, d, 0.2f, true, seqK - seqQ);
+            float[] got = new float[outOff + seqQ * outStride];
+            java.util.Arrays.fill(got, Float.NaN);
+            Attention.attention(qWide, qOff, qStride, k, 0, nKv * d, d, v, 0, nKv * d, d, got, outOff, outStride,
+                    seqQ, seqK, nHeads, nKv, d, 0.2f, true, seqK - seqQ);
+            for (int t = 0; t < seqQ; t++) {
+                float[] row = java.util.Arrays.copyOfRange(got, outOff + t * outStride, outOff + t * outStride + nHeads * d);
+                assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(want, t * nHeads * d, (t + 1) * nHeads * d), row), "token " + t);
+                for (int i = nHeads * d; i < outStride && outOff + t * outStride + i < got.length; i++) {
+                    assertTrue(Float.isNaN(got[outOff + t * outStride + i]), "written outside the row");
+                }
+            }
+            for (int i = 0; i < outOff; i++) assertTrue(Float.isNaN(got[i]), "written before outOff");
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cache's panel layout must give exactly what attention over plain [pos][kvHead][d] arrays gives (same kernel,
- * same summation order, so bitwise equal); AttentionTest already checks that path against the reference.
+ * The cache's panel layout must give exactly what attention over plain [pos][kvHead][d] arrays gives when both take
+ * the blocked kernel (same summation order, so bitwise equal; AttentionTest checks that path against the
+ * reference). A single query token over arrays takes the direct decode path, which sums in another order, so decode
+ * steps are checked against the reference at AttentionTest's tolerance instead.
  */
 class KvCacheTest {
 
@@ -38,7 +40,9 @@ class KvCacheTest {
             float[] g1 = new float[nHeads * d], w1 = new float[nHeads * d];
             Attention.attention(qt, cache, g1, 1, nHeads, scale, true, t);
             Attention.attention(qt, k, v, w1, 1, t + 1, nHeads, nKv, d, scale, true, t);
-            assertArrayEquals(w1, g1, "step " + t);
+            ReferenceKernels.AttentionResult ref = ReferenceKernels.attention(qt, k, v, 1, t + 1, nHeads, nKv, d, scale, true, t);
+            AttentionTest.assertClose(g1, ref, 1, t + 1, nHeads, d);
+            AttentionTest.assertClose(w1, ref, 1, t + 1, nHeads, d);
         }
         assertEquals(total, cache.length());
         for (int pos : new int[] {0, 15, 16, 66}) {

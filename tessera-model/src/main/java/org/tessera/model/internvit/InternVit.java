@@ -93,11 +93,11 @@ public final class InternVit {
         return h;
     }
 
-    private record Buffers(float[] x, float[] qkv, float[] a, float[] u, int mlpRows, float[] q, float[] o) {
+    private record Buffers(float[] x, float[] qkv, float[] a, float[] u, int mlpRows) {
         Buffers(int rows, int seq, int c, int inter) {
             this(new float[rows * c], new float[rows * 3 * c], new float[rows * c],
                     new float[Math.min(rows, Math.max(seq, MLP_FLOATS / inter)) * inter],
-                    Math.min(rows, Math.max(seq, MLP_FLOATS / inter)), new float[seq * c], new float[seq * c]);
+                    Math.min(rows, Math.max(seq, MLP_FLOATS / inter)));
         }
     }
 
@@ -193,9 +193,8 @@ public final class InternVit {
     }
 
     /**
-     * Per tile: softmax(q·kᵀ·scale)·v for all heads, keys and values read in place from the fused qkv rows. The kernel
-     * takes q and out as whole arrays from index 0, so each tile's q is copied out and its output copied back
-     * (O(seq·C) per tile, against the kernel's O(seq²·C)).
+     * Per tile: softmax(q·kᵀ·scale)·v for all heads, queries, keys and values read in place from the fused qkv rows
+     * and the result written straight into {@code b.a()}.
      */
     private void attention(Buffers b, int tiles, int seq) {
         int c = cfg.hiddenSize(), c3 = 3 * c, hd = cfg.headDim(), heads = cfg.numHeads();
@@ -203,10 +202,8 @@ public final class InternVit {
         float[] qkv = b.qkv();
         for (int t = 0; t < tiles; t++) {
             int row0 = t * seq;
-            for (int i = 0; i < seq; i++) System.arraycopy(qkv, (row0 + i) * c3, b.q(), i * c, c);
-            Attention.attention(b.q(), qkv, row0 * c3 + c, c3, hd, qkv, row0 * c3 + 2 * c, c3, hd, b.o(),
+            Attention.attention(qkv, row0 * c3, c3, qkv, row0 * c3 + c, c3, hd, qkv, row0 * c3 + 2 * c, c3, hd, b.a(), row0 * c, c,
                     seq, seq, heads, heads, hd, scale, false, 0);
-            System.arraycopy(b.o(), 0, b.a(), row0 * c, seq * c);
         }
     }
 }
