@@ -71,10 +71,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 "{\"bench\":\"decode\",\"dtype\":\"%s\",\"layers\":%d,\"hidden\":%d,\"vocab\":%d,\"threads\":%d,\"prompt\":%d,"
                         + "\"tokens\":%d,\"rounds\":%d,\"tokens_per_second\":%.2f,\"tokens_per_second_median\":%.2f,"
                         + "\"decode_ms_per_token\":%.3f,\"weight_bytes\":%d,\"weight_bytes_per_token\":%d,\"weight_gbps\":%.2f,"
-                        + "\"prefill_seconds\":%.4f,\"prefill_tokens_per_s\":%.1f}",
+                        + "\"prefill_seconds\":%.4f,\"prefill_tokens_per_s\":%.1f,\"huge_page_bytes\":%d}",
                 RandomWeights.name(shape.format()), shape.layers, shape.hidden, vocab, Parallel.threads(), prompt, tokens, rounds,
                 1 / best, 1 / median, best * 1e3, bytes, bytes, bytes / best / 1e9,
-                prefillSeconds, prompt > 0 ? prompt / prefillSeconds : 0.0));
+                prefillSeconds, prompt > 0 ? prompt / prefillSeconds : 0.0, ProcStatus.hugeBytes()));
         return 0;
     }
 }

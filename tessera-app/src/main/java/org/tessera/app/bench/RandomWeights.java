@@ -6,10 +6,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Locale;
 import org.tessera.core.DType;
+import org.tessera.core.LargePages;
 import org.tessera.core.kernels.WeightMatrix;
 
 /**
- * Random weights made in memory for benchmarks at real model shapes without a checkpoint, stored as f32, bf16, f16
+ * Random weights made in memory (on huge pages where possible, as a mapped checkpoint is on this kernel: see LargePages) for benchmarks at real model shapes without a checkpoint, stored as f32, bf16, f16
  * or Q8_0 (quantised from bf16, as {@code --int8-llm} quantises a checkpoint at load). Values are uniform with a
  * fan-in scale (so activations stay finite through many layers); timing does not depend on them.
  */
@@ -70,17 +71,17 @@ final class RandomWeights {
         long n = (long) rows * cols;
         switch (f) {
             case F32 -> {
-                MemorySegment seg = arena.allocate(4L * n, 64);
+                MemorySegment seg = LargePages.allocate(arena, 4L * n);
                 for (long i = 0; i < n; i++) seg.setAtIndex(F32, i, next() * scale);
                 return WeightMatrix.of(seg, DType.F32, rows, cols);
             }
             case F16 -> {
-                MemorySegment seg = arena.allocate(2L * n, 64);
+                MemorySegment seg = LargePages.allocate(arena, 2L * n);
                 for (long i = 0; i < n; i++) seg.setAtIndex(I16, i, Float.floatToFloat16(next() * scale));
                 return WeightMatrix.of(seg, DType.F16, rows, cols);
             }
             case BF16 -> {
-                MemorySegment seg = arena.allocate(2L * n, 64);
+                MemorySegment seg = LargePages.allocate(arena, 2L * n);
                 for (long i = 0; i < n; i++) seg.setAtIndex(I16, i, WeightMatrix.floatToBf16(next() * scale));
                 return WeightMatrix.of(seg, DType.BF16, rows, cols);
             }

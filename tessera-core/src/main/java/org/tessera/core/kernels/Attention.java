@@ -42,9 +42,9 @@ public final class Attention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int L = F.length();
     /** Keys per block: multiple of the micro-kernel's 16 columns; S block rows × BK floats stays in L1. */
-    static final int BK = 64;
+    static final int BK = Integer.getInteger("tessera.attn.bk", 64);
     /** Target rows (token × group head) per work unit. */
-    static final int ROWS = 64;
+    static final int ROWS = Integer.getInteger("tessera.attn.rows", 64);
     private static final int MR = Gemm.MR, NR = Gemm.NR;
 
     private Attention() {}
@@ -380,76 +380,133 @@ public final class Attention {
                           float[] v, int vOff, int vPosStride, int vHeadStride, float[] out, int outOff,
                           int kEnd, int g, int d, float scale) {
 
+        // Three small methods rather than one: in a single large one C2 stopped inlining the Vector API calls and
+        // ran them boxed (7x slower). No vector crosses a call.
         void unit(int kvh) {
+            int n = Math.max(1, kEnd);
             float[] sc = DECODE_SCORES.get();
-            if (sc.length < Math.max(1, kEnd)) DECODE_SCORES.set(sc = new float[Math.max(kEnd, 2 * sc.length)]);
+            if (sc.length < g * n) DECODE_SCORES.set(sc = new float[Math.max(g * n, 2 * sc.length)]);
             float[] qs = DECODE_Q.get();
-            if (qs.length < d) DECODE_Q.set(qs = new float[d]);
-            int kBase = kOff + kvh * kHeadStride, vBase = vOff + kvh * vHeadStride;
+            if (qs.length < g * d) DECODE_Q.set(qs = new float[g * d]);
+            float[] acc = DECODE_OUT.get();
+            if (acc.length < g * d) DECODE_OUT.set(acc = new float[g * d]);
             for (int j = 0; j < g; j++) {
-                int h = kvh * g + j;
-                int qo = qOff + h * d;
-                for (int i = 0; i < d; i++) qs[i] = q[qo + i] * scale;
-                // scores
-                for (int p = 0; p < kEnd; p++) {
-                    int ko = kBase + p * kPosStride;
-                    FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-                    int i = 0;
-                    for (; i + 2 * L <= d; i += 2 * L) {
-                        a0 = FloatVector.fromArray(F, qs, i).fma(FloatVector.fromArray(F, k, ko + i), a0);
-                        a1 = FloatVector.fromArray(F, qs, i + L).fma(FloatVector.fromArray(F, k, ko + i + L), a1);
-                    }
-                    for (; i + L <= d; i += L) a0 = FloatVector.fromArray(F, qs, i).fma(FloatVector.fromArray(F, k, ko + i), a0);
-                    float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
-                    for (; i < d; i++) s = Math.fma(qs[i], k[ko + i], s);
-                    sc[p] = s;
-                }
-                // softmax (unnormalised; divided at the end)
-                FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-                int p = 0;
-                for (; p + L <= kEnd; p += L) mx = mx.max(FloatVector.fromArray(F, sc, p));
-                float max = mx.reduceLanes(VectorOperators.MAX);
-                for (; p < kEnd; p++) max = Math.max(max, sc[p]);
-                FloatVector mv = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
-                p = 0;
-                for (; p + L <= kEnd; p += L) {
-                    FloatVector e = exp(FloatVector.fromArray(F, sc, p).sub(mv));
-                    acc = acc.add(e);
-                    e.intoArray(sc, p);
-                }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                if (p < kEnd) { // the tail through one masked vector, so every p goes through the same exp
-                    FloatVector e = exp(FloatVector.fromArray(F, sc, p, F.indexInRange(p, kEnd)).sub(mv))
-                            .blend(0f, F.indexInRange(p, kEnd).not());
-                    sum += e.reduceLanes(VectorOperators.ADD);
-                    e.intoArray(sc, p, F.indexInRange(p, kEnd));
-                }
-                float inv = 1f / sum; // kEnd = 0 gives NaN, as softmax over nothing does
-                // P·V
-                int dst = outOff + h * d;
+                int qo = qOff + (kvh * g + j) * d;
+                for (int i = 0; i < d; i++) qs[j * d + i] = q[qo + i] * scale;
+            }
+            Arrays.fill(acc, 0, g * d, 0f);
+            // Keys in blocks of DECODE_BLOCK: the block's K (then V) rows stay in L1 while all g heads use them,
+            // instead of each head streaming all of K and V from L2.
+            int kBase = kOff + kvh * kHeadStride, vBase = vOff + kvh * vHeadStride;
+            for (int p0 = 0; p0 < kEnd; p0 += DECODE_BLOCK) {
+                int p1 = Math.min(kEnd, p0 + DECODE_BLOCK);
+                for (int j = 0; j < g; j++) scores(qs, j * d, kBase, sc, j * n, p0, p1);
+            }
+            float[] inv = new float[g];
+            for (int j = 0; j < g; j++) inv[j] = 1f / softmax(sc, j * n); // kEnd = 0 gives NaN, as softmax over nothing does
+            for (int p0 = 0; p0 < kEnd; p0 += DECODE_BLOCK) {
+                int p1 = Math.min(kEnd, p0 + DECODE_BLOCK);
+                for (int j = 0; j < g; j++) weighted(sc, j * n, vBase, acc, j * d, p0, p1);
+            }
+            for (int j = 0; j < g; j++) {
+                int dst = outOff + (kvh * g + j) * d;
+                for (int i = 0; i < d; i++) out[dst + i] = acc[j * d + i] * inv[j];
+            }
+        }
+
+        /** sc[so + p] = qs[qo ..] · K[p] for p in [p0, p1). */
+        private void scores(float[] qs, int qo, int kBase, float[] sc, int so, int p0, int p1) {
+            for (int p = p0; p < p1; p++) {
+                int ko = kBase + p * kPosStride;
+                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
                 int i = 0;
-                for (; i + L <= d; i += L) {
-                    FloatVector o0 = FloatVector.zero(F), o1 = FloatVector.zero(F), o2 = FloatVector.zero(F), o3 = FloatVector.zero(F);
-                    int vo = vBase + i;
-                    p = 0;
-                    for (; p + 4 <= kEnd; p += 4, vo += 4 * vPosStride) {
-                        o0 = FloatVector.fromArray(F, v, vo).fma(FloatVector.broadcast(F, sc[p]), o0);
-                        o1 = FloatVector.fromArray(F, v, vo + vPosStride).fma(FloatVector.broadcast(F, sc[p + 1]), o1);
-                        o2 = FloatVector.fromArray(F, v, vo + 2 * vPosStride).fma(FloatVector.broadcast(F, sc[p + 2]), o2);
-                        o3 = FloatVector.fromArray(F, v, vo + 3 * vPosStride).fma(FloatVector.broadcast(F, sc[p + 3]), o3);
-                    }
-                    for (; p < kEnd; p++, vo += vPosStride) o0 = FloatVector.fromArray(F, v, vo).fma(FloatVector.broadcast(F, sc[p]), o0);
-                    o0.add(o1).add(o2.add(o3)).mul(inv).intoArray(out, dst + i);
+                for (; i + 4 * L <= d; i += 4 * L) {
+                    a0 = FloatVector.fromArray(F, qs, qo + i).fma(FloatVector.fromArray(F, k, ko + i), a0);
+                    a1 = FloatVector.fromArray(F, qs, qo + i + L).fma(FloatVector.fromArray(F, k, ko + i + L), a1);
+                    a2 = FloatVector.fromArray(F, qs, qo + i + 2 * L).fma(FloatVector.fromArray(F, k, ko + i + 2 * L), a2);
+                    a3 = FloatVector.fromArray(F, qs, qo + i + 3 * L).fma(FloatVector.fromArray(F, k, ko + i + 3 * L), a3);
                 }
-                for (; i < d; i++) {
-                    float o = 0f;
-                    for (p = 0; p < kEnd; p++) o = Math.fma(v[vBase + p * vPosStride + i], sc[p], o);
-                    out[dst + i] = o * inv;
+                for (; i + L <= d; i += L) a0 = FloatVector.fromArray(F, qs, qo + i).fma(FloatVector.fromArray(F, k, ko + i), a0);
+                float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                for (; i < d; i++) s = Math.fma(qs[qo + i], k[ko + i], s);
+                sc[so + p] = s;
+            }
+        }
+
+        /** sc[so + p] = e^(sc[so + p] − max) in place for p < kEnd; returns their sum. */
+        private float softmax(float[] sc, int so) {
+            FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            int p = 0;
+            for (; p + L <= kEnd; p += L) mx = mx.max(FloatVector.fromArray(F, sc, so + p));
+            float max = mx.reduceLanes(VectorOperators.MAX);
+            for (; p < kEnd; p++) max = Math.max(max, sc[so + p]);
+            FloatVector mv = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
+            p = 0;
+            for (; p + L <= kEnd; p += L) {
+                FloatVector e = exp(FloatVector.fromArray(F, sc, so + p).sub(mv));
+                acc = acc.add(e);
+                e.intoArray(sc, so + p);
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            if (p < kEnd) { // the tail through one vector (copied out, so no masked memory access), same exp
+                float[] t = new float[L];
+                System.arraycopy(sc, so + p, t, 0, kEnd - p);
+                FloatVector e = exp(FloatVector.fromArray(F, t, 0).sub(mv)).blend(0f, F.indexInRange(p, kEnd).not());
+                sum += e.reduceLanes(VectorOperators.ADD);
+                e.intoArray(t, 0);
+                System.arraycopy(t, 0, sc, so + p, kEnd - p);
+            }
+            return sum;
+        }
+
+        /** acc[ao + i] += Σ_p sc[so + p]·V[p][i] over p in [p0, p1). */
+        private void weighted(float[] sc, int so, int vBase, float[] acc, int ao, int p0, int p1) {
+            int i = 0;
+            // 64 dimensions at a time in 8 registers, walking V's rows in address order (one broadcast per 8 FMAs)
+            for (; i + 8 * L <= d; i += 8 * L) {
+                int a = ao + i;
+                FloatVector o0 = FloatVector.fromArray(F, acc, a), o1 = FloatVector.fromArray(F, acc, a + L);
+                FloatVector o2 = FloatVector.fromArray(F, acc, a + 2 * L), o3 = FloatVector.fromArray(F, acc, a + 3 * L);
+                FloatVector o4 = FloatVector.fromArray(F, acc, a + 4 * L), o5 = FloatVector.fromArray(F, acc, a + 5 * L);
+                FloatVector o6 = FloatVector.fromArray(F, acc, a + 6 * L), o7 = FloatVector.fromArray(F, acc, a + 7 * L);
+                int vo = vBase + p0 * vPosStride + i;
+                for (int p = p0; p < p1; p++, vo += vPosStride) {
+                    FloatVector pv = FloatVector.broadcast(F, sc[so + p]);
+                    o0 = FloatVector.fromArray(F, v, vo).fma(pv, o0);
+                    o1 = FloatVector.fromArray(F, v, vo + L).fma(pv, o1);
+                    o2 = FloatVector.fromArray(F, v, vo + 2 * L).fma(pv, o2);
+                    o3 = FloatVector.fromArray(F, v, vo + 3 * L).fma(pv, o3);
+                    o4 = FloatVector.fromArray(F, v, vo + 4 * L).fma(pv, o4);
+                    o5 = FloatVector.fromArray(F, v, vo + 5 * L).fma(pv, o5);
+                    o6 = FloatVector.fromArray(F, v, vo + 6 * L).fma(pv, o6);
+                    o7 = FloatVector.fromArray(F, v, vo + 7 * L).fma(pv, o7);
                 }
+                o0.intoArray(acc, a);
+                o1.intoArray(acc, a + L);
+                o2.intoArray(acc, a + 2 * L);
+                o3.intoArray(acc, a + 3 * L);
+                o4.intoArray(acc, a + 4 * L);
+                o5.intoArray(acc, a + 5 * L);
+                o6.intoArray(acc, a + 6 * L);
+                o7.intoArray(acc, a + 7 * L);
+            }
+            for (; i + L <= d; i += L) {
+                FloatVector o0 = FloatVector.fromArray(F, acc, ao + i);
+                int vo = vBase + p0 * vPosStride + i;
+                for (int p = p0; p < p1; p++, vo += vPosStride) o0 = FloatVector.fromArray(F, v, vo).fma(FloatVector.broadcast(F, sc[so + p]), o0);
+                o0.intoArray(acc, ao + i);
+            }
+            for (; i < d; i++) {
+                float o = acc[ao + i];
+                for (int p = p0; p < p1; p++) o = Math.fma(v[vBase + p * vPosStride + i], sc[so + p], o);
+                acc[ao + i] = o;
             }
         }
     }
 
+    /** Keys per block of the decode path: 64 keys' K (or V) rows of one head, 16 KB at d = 64, stay in L1. */
+    private static final int DECODE_BLOCK = 64;
+    private static final ThreadLocal<float[]> DECODE_OUT = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> DECODE_SCORES = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> DECODE_Q = ThreadLocal.withInitial(() -> new float[0]);
 

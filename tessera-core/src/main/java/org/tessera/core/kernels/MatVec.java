@@ -16,10 +16,13 @@ import org.tessera.core.Parallel;
  * Streaming matrix-vector product {@code y[n] = W[n, k] · x[k] (+ bias)}, the m = 1 (decode) case of {@link Gemm}.
  *
  * <p>Here every weight is used once, so the only cost that matters is reading W from memory: the kernel touches each
- * weight byte exactly once, in its stored dtype, in address order. Rows are walked one at a time, so each thread
- * reads a single sequential stream: on this Zen 3 (2 cores, 4 KB pages) walking 2 or 4 rows side by side, which
- * saves x loads, read bf16 rows of 896 at 10 GB/s per core against 17 GB/s for one row at a time — every row start
- * is a new stream the prefetchers must pick up, and the side-by-side order starts them 2 or 4 at a time.
+ * weight byte exactly once, in its stored dtype. How the rows are walked decides the rate, because a core alone
+ * does not reach the memory bandwidth: it is limited by how many misses it has in flight, which the hardware
+ * prefetchers raise only for streams they have picked up. Each thread cuts its rows into four quarters and walks
+ * rows j, j+q, j+2q, j+3q side by side: four independent sequential streams. Measured on this Zen 3 (bf16, rows of
+ * 896, 2 MB pages), one thread: adjacent rows 2 or 4 at a time 10 GB/s, one row at a time 16–17, two distant
+ * streams 21–23, four 25–27; two threads 19 / 25–28 / 33 / 33–34 (there the memory itself is the limit). Adjacent
+ * rows do worst: every row start is a new stream, and side by side they start 2 or 4 at a time and overlap.
  * Widening happens in registers:
  * <ul>
  *   <li>BF16: one 32-byte load holds 16 weights; as 8 ints, {@code i << 16} are the even-indexed weights as f32 and
@@ -34,8 +37,9 @@ import org.tessera.core.Parallel;
  * contiguous range per thread, so each thread streams its own part of memory; below {@link #parallelMinBytes} of
  * weights one thread does it all.
  *
- * <p>Accuracy: every lane is a sequential FMA chain over its share of k (4 chains per row, a lane's terms in order),
- * then the chains and lanes are summed (5 levels) and a scalar tail added (F16/Q8_0: per 512-element strip, then
+ * <p>A row's value never depends on the split: the one-row kernels for leftover rows sum in exactly the order of
+ * the four-row ones. Accuracy: every lane is a sequential FMA chain over its share of k (F32 one chain, BF16 two:
+ * even and odd columns), then the chains and lanes are summed (≤ 4 levels) and a scalar tail added (F16/Q8_0: per 512-element strip, then
  * the strips' sums added), so fewer than k+8 roundings touch any product: |error| ≤ γ_(k+8)·Σ|x||w|, as for
  * {@link Gemm}.
  */
@@ -134,36 +138,75 @@ public final class MatVec {
         for (int j = 0; j < n; j++) y.set(F32_LE, 4L * j, ya[j]);
     }
 
+    /**
+     * Rows [j0, j1) of one matrix: cut into four equal quarters walked side by side (rows j, j+q, j+2q, j+3q
+     * together), so the thread keeps four independent sequential streams in flight, then the leftover rows one by one.
+     */
     private static void rows(float[] x, int xOff, float[] xp, WeightMatrix w, float[] bias, float[] y, int yOff, int j0, int j1) {
+        int q = (j1 - j0) / 4, rest = j0 + 4 * q;
         switch (w.format()) {
             case F32 -> {
-                for (int j = j0; j < j1; j++) y[yOff + j] = f32Row(w, j, x, xOff);
+                for (int j = j0; j < j0 + q; j++) f32Rows4(w, j, q, x, xOff, y, yOff);
+                for (int j = rest; j < j1; j++) y[yOff + j] = f32Row(w, j, x, xOff);
             }
             case BF16 -> {
-                for (int j = j0; j < j1; j++) y[yOff + j] = bf16Row(w, j, x, xOff, xp);
+                for (int j = j0; j < j0 + q; j++) bf16Rows4(w, j, q, xp, y, yOff);
+                for (int j = j0; j < j0 + q; j++) { // k % 16 leftover columns, against the unpermuted x
+                    for (int r = 0; r < 4; r++) y[yOff + j + r * q] += bf16Tail(w, j + r * q, x, xOff);
+                }
+                for (int j = rest; j < j1; j++) y[yOff + j] = bf16Row(w, j, x, xOff, xp);
             }
-            case F16, Q8_0 -> decodedRows(w, j0, j1, x, xOff, y, yOff);
+            case F16, Q8_0 -> {
+                for (int j = j0; j < j0 + q; j++) decodedRows(w, j, q, 4, x, xOff, y, yOff);
+                for (int j = rest; j < j1; j++) decodedRows(w, j, 1, 1, x, xOff, y, yOff);
+            }
         }
         if (bias != null) for (int r = j0; r < j1; r++) y[yOff + r] += bias[r];
     }
 
     // ---- F32 -------------------------------------------------------------------------------------------------
 
+    /** Rows j, j+q, j+2q, j+3q; 8 floats per row per step, one chain per row. */
+    private static void f32Rows4(WeightMatrix w, int j, int q, float[] x, int xOff, float[] y, int yOff) {
+        MemorySegment d = w.data();
+        int k = w.cols();
+        long rb = w.rowBytes(), stride = q * rb;
+        long r0 = j * rb, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 8 <= k; p += 8) {
+            FloatVector xv = FloatVector.fromArray(F, x, xOff + p);
+            long o = 4L * p;
+            a0 = FloatVector.fromMemorySegment(F, d, r0 + o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, d, r1 + o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, d, r2 + o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, d, r3 + o, LE).fma(xv, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float xv = x[xOff + p];
+            long o = 4L * p;
+            s0 = Math.fma(d.get(F32_LE, r0 + o), xv, s0);
+            s1 = Math.fma(d.get(F32_LE, r1 + o), xv, s1);
+            s2 = Math.fma(d.get(F32_LE, r2 + o), xv, s2);
+            s3 = Math.fma(d.get(F32_LE, r3 + o), xv, s3);
+        }
+        y[yOff + j] = s0;
+        y[yOff + j + q] = s1;
+        y[yOff + j + 2 * q] = s2;
+        y[yOff + j + 3 * q] = s3;
+    }
+
+    /** One row, in exactly {@link #f32Rows4}'s order (so a row's value does not depend on how rows were split). */
     private static float f32Row(WeightMatrix w, int j, float[] x, int xOff) {
         MemorySegment d = w.data();
         int k = w.cols();
         long r0 = j * w.rowBytes();
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F);
         int p = 0;
-        for (; p + 32 <= k; p += 32) {
-            long o = r0 + 4L * p;
-            a0 = FloatVector.fromMemorySegment(F, d, o, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-            a1 = FloatVector.fromMemorySegment(F, d, o + 32, LE).fma(FloatVector.fromArray(F, x, xOff + p + 8), a1);
-            a2 = FloatVector.fromMemorySegment(F, d, o + 64, LE).fma(FloatVector.fromArray(F, x, xOff + p + 16), a2);
-            a3 = FloatVector.fromMemorySegment(F, d, o + 96, LE).fma(FloatVector.fromArray(F, x, xOff + p + 24), a3);
-        }
         for (; p + 8 <= k; p += 8) a0 = FloatVector.fromMemorySegment(F, d, r0 + 4L * p, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = a0.reduceLanes(VectorOperators.ADD);
         for (; p < k; p++) s = Math.fma(d.get(F32_LE, r0 + 4L * p), x[xOff + p], s);
         return s;
     }
@@ -172,33 +215,60 @@ public final class MatVec {
 
     private static final int HI = 0xFFFF0000;
 
-    /**
-     * One bf16 row against the permuted x (see the class comment): per 32 weights two 32-byte loads, the even
-     * weights {@code i << 16} and the odd ones {@code i & 0xFFFF0000}, four FMA chains; the tail past the last
-     * multiple of 16 against the unpermuted x.
-     */
+    /** One bf16 row, in exactly {@link #bf16Rows4}'s order plus {@link #bf16Tail} (the split never changes a row's value). */
     private static float bf16Row(WeightMatrix w, int j, float[] x, int xOff, float[] xp) {
         MemorySegment d = w.data();
         int k = w.cols();
         long r0 = j * w.rowBytes();
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 32 <= k; p += 32) {
-            long o = r0 + 2L * p;
-            IntVector w0 = IntVector.fromMemorySegment(I, d, o, LE);
-            IntVector w1 = IntVector.fromMemorySegment(I, d, o + 32, LE);
-            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p), a0);
-            b0 = w0.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 8), b0);
-            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 16), a1);
-            b1 = w1.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 24), b1);
-        }
-        for (; p + 16 <= k; p += 16) {
+        FloatVector a0 = FloatVector.zero(F), b0 = FloatVector.zero(F);
+        for (int p = 0; p + 16 <= k; p += 16) {
             IntVector w0 = IntVector.fromMemorySegment(I, d, r0 + 2L * p, LE);
             a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p), a0);
             b0 = w0.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 8), b0);
         }
-        float s = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
-        for (; p < k; p++) s = Math.fma(bf16(d, r0 + 2L * p), x[xOff + p], s);
+        return a0.add(b0).reduceLanes(VectorOperators.ADD) + bf16Tail(w, j, x, xOff);
+    }
+
+    /**
+     * Rows j, j+q, j+2q, j+3q over the columns up to the last multiple of 16 (the rest: {@link #bf16Tail}); per
+     * 16 columns one 32-byte load per row, even and odd halves into two chains per row.
+     */
+    private static void bf16Rows4(WeightMatrix w, int j, int q, float[] xp, float[] y, int yOff) {
+        MemorySegment d = w.data();
+        int k = w.cols();
+        long rb = w.rowBytes(), stride = q * rb;
+        long r0 = j * rb, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+        FloatVector a0 = FloatVector.zero(F), b0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), b2 = FloatVector.zero(F), a3 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+        for (int p = 0; p + 16 <= k; p += 16) {
+            FloatVector xe = FloatVector.fromArray(F, xp, p), xo = FloatVector.fromArray(F, xp, p + 8);
+            long o = 2L * p;
+            IntVector w0 = IntVector.fromMemorySegment(I, d, r0 + o, LE);
+            IntVector w1 = IntVector.fromMemorySegment(I, d, r1 + o, LE);
+            IntVector w2 = IntVector.fromMemorySegment(I, d, r2 + o, LE);
+            IntVector w3 = IntVector.fromMemorySegment(I, d, r3 + o, LE);
+            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            b0 = w0.and(HI).reinterpretAsFloats().fma(xo, b0);
+            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            b1 = w1.and(HI).reinterpretAsFloats().fma(xo, b1);
+            a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            b2 = w2.and(HI).reinterpretAsFloats().fma(xo, b2);
+            a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            b3 = w3.and(HI).reinterpretAsFloats().fma(xo, b3);
+        }
+        y[yOff + j] = a0.add(b0).reduceLanes(VectorOperators.ADD);
+        y[yOff + j + q] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        y[yOff + j + 2 * q] = a2.add(b2).reduceLanes(VectorOperators.ADD);
+        y[yOff + j + 3 * q] = a3.add(b3).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Σ over the columns past the last multiple of 16 of row j (0 when k is a multiple of 16). */
+    private static float bf16Tail(WeightMatrix w, int j, float[] x, int xOff) {
+        MemorySegment d = w.data();
+        int k = w.cols();
+        long r0 = j * w.rowBytes();
+        float s = 0f;
+        for (int p = k / 16 * 16; p < k; p++) s = Math.fma(bf16(d, r0 + 2L * p), x[xOff + p], s);
         return s;
     }
 
@@ -209,22 +279,21 @@ public final class MatVec {
     // ---- F16 and Q8_0: decode a strip, then an f32 dot --------------------------------------------------------
 
     /**
-     * Rows [j0, j1) for F16 and Q8_0 weights. Fused into a 4-row dot product, their widening was too much for C2:
+     * Rows j, j+q, .., j+(rows−1)·q (rows ≤ 4) for F16 and Q8_0 weights. Fused into a 4-row dot product, their widening was too much for C2:
      * it stopped inlining (NodeCountInliningCutoff) within four rows' worth of conversions, and the 4th row then
      * called them out of line with boxed vectors, at ~2 GB/s. So these formats go in two steps per
      * {@value #STRIP}-element strip of 4 rows: decode the strip to f32 in an L1-resident buffer (one conversion per
      * loop iteration, compiled on its own), then a plain 4-row f32 dot product. The extra L1 round trip is cheap
      * next to reading the weights from memory. Q8_0 decodes to fl(q·s), exactly the format's defined values.
      */
-    private static void decodedRows(WeightMatrix w, int j0, int j1, float[] x, int xOff, float[] y, int yOff) {
+    private static void decodedRows(WeightMatrix w, int j, int q, int rows, float[] x, int xOff, float[] y, int yOff) {
         int k = w.cols();
         float[] buf = STRIP_BUF.get();
-        for (int j = j0; j < j1; j += 4) {
-            int rows = Math.min(4, j1 - j);
+        {
             float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
             for (int p0 = 0; p0 < k; p0 += STRIP) {
                 int len = Math.min(STRIP, k - p0);
-                for (int r = 0; r < rows; r++) decodeStrip(w, j + r, p0, len, buf, r * STRIP);
+                for (int r = 0; r < rows; r++) decodeStrip(w, j + r * q, p0, len, buf, r * STRIP);
                 for (int r = rows; r < 4; r++) java.util.Arrays.fill(buf, r * STRIP, r * STRIP + len, 0f);
                 FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
                 int p = 0;
@@ -250,9 +319,9 @@ public final class MatVec {
                 s3 += t3;
             }
             y[yOff + j] = s0;
-            if (rows > 1) y[yOff + j + 1] = s1;
-            if (rows > 2) y[yOff + j + 2] = s2;
-            if (rows > 3) y[yOff + j + 3] = s3;
+            if (rows > 1) y[yOff + j + q] = s1;
+            if (rows > 2) y[yOff + j + 2 * q] = s2;
+            if (rows > 3) y[yOff + j + 3 * q] = s3;
         }
     }
 

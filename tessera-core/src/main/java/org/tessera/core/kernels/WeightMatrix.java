@@ -107,7 +107,7 @@ public final class WeightMatrix {
     public WeightMatrix quantizeQ8(Arena arena) {
         if (format == Format.Q8_0) return this;
         int blocks = blocksPerRow(cols);
-        MemorySegment q = arena.allocate((long) rows * blocks * Q8_BLOCK, 64);
+        MemorySegment q = org.tessera.core.LargePages.allocate(arena, (long) rows * blocks * Q8_BLOCK); // streamed per token: huge pages
         MemorySegment s = arena.allocate(4L * rows * blocks, 64);
         org.tessera.core.Parallel.forBlocks(rows, (r0, r1) -> {
             float[] row = new float[blocks * Q8_BLOCK];
