@@ -9,6 +9,9 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.Parallel;
 
@@ -170,25 +173,82 @@ public final class Gemm {
             NativeBlas.matmul(aArr, aOff, aSeg, m, w, bias, oArr, oOff, oSeg);
             return;
         }
+        packed(aArr, aOff, aSeg, m, k, new Target[] {new Target(w, bias, oArr, oOff, oSeg)});
+    }
+
+    /** One weight matrix of a packed call and where its product goes. */
+    private record Target(WeightMatrix w, float[] bias, float[] oArr, int oOff, MemorySegment oSeg) {}
+
+    /**
+     * Several products of the same A at once: {@code outs[i][outOffs[i] + r*n_i + j] = Σ_p a[aOff + r*k + p]·ws[i][j, p]
+     * + biases[i][j]} (all ws have k columns; biases or any entry may be null). A is packed once and the work units of
+     * all matrices are shared out together, so a small matrix (Qwen2's k/v projections: 128 outputs) does not run as
+     * a call of its own with too few units to keep the threads busy (78 GFLOP/s alone at 512×896×128, against ~175
+     * for the group). m ≤ 2 goes to {@link MatVec#matvecs}.
+     */
+    public static void matmuls(float[] a, int aOff, int m, WeightMatrix[] ws, float[][] biases, float[][] outs, int[] outOffs) {
+        int k = ws[0].cols();
+        if (m < 0) throw new IllegalArgumentException("m must be >= 0, got " + m);
+        Objects.checkFromIndexSize(aOff, (long) m * k > Integer.MAX_VALUE ? -1 : m * k, a.length);
+        for (int i = 0; i < ws.length; i++) {
+            WeightMatrix w = ws[i];
+            if (w.cols() != k) throw new IllegalArgumentException("matrices of " + k + " and " + w.cols() + " columns share one A");
+            Objects.checkFromIndexSize(outOffs[i], (long) m * w.rows() > Integer.MAX_VALUE ? -1 : m * w.rows(), outs[i].length);
+            float[] b = biases == null ? null : biases[i];
+            if (b != null && b.length < w.rows()) throw new IllegalArgumentException("bias has " + b.length + " values, needs " + w.rows());
+        }
+        if (m == 0) return;
+        Backend be = backend;
+        if (be == Backend.NATIVE) NativeBlas.require();
+        if (m <= MATVEC_MAX_M) {
+            for (int r = 0; r < m; r++) {
+                int[] offs = new int[ws.length];
+                for (int i = 0; i < ws.length; i++) offs[i] = outOffs[i] + r * ws[i].rows();
+                MatVec.matvecs(a, aOff + r * k, ws, biases, outs, offs);
+            }
+            return;
+        }
+        boolean nativePath = false;
+        for (WeightMatrix w : ws) nativePath |= be != Backend.JAVA && NativeBlas.use(be, w.format());
+        if (nativePath || ws.length == 1) {
+            for (int i = 0; i < ws.length; i++) run(a, aOff, null, m, ws[i], biases == null ? null : biases[i], outs[i], outOffs[i], null, be);
+            return;
+        }
+        Target[] ts = new Target[ws.length];
+        for (int i = 0; i < ws.length; i++) ts[i] = new Target(ws[i], biases == null ? null : biases[i], outs[i], outOffs[i], null);
+        packed(a, aOff, null, m, k, ts);
+    }
+
+    /** The packed path over one or several targets sharing A (see the class comment). */
+    private static void packed(float[] aArr, int aOff, MemorySegment aSeg, int m, int k, Target[] ts) {
         int mPanels = (m + MR - 1) / MR;
         if ((long) mPanels * MR * k > Integer.MAX_VALUE) throw new IllegalArgumentException("m·k too large for one call; split m");
         float[][] holder = PACKED_A.get();
         if (holder[0].length < mPanels * MR * k) holder[0] = new float[mPanels * MR * k];
         float[] apk = holder[0];
-        boolean parallel = (long) m * n * k >= parallelMinMacs && Parallel.threads() > 1;
+        long nTotal = 0;
+        for (Target t : ts) nTotal += t.w().rows();
+        boolean parallel = (long) m * nTotal * k >= parallelMinMacs && Parallel.threads() > 1;
 
         final int kc = kcBlock;
         int threads = Parallel.threads();
-        int ncuTarget = ncUnit;
-        int nUnits = (n + ncuTarget - 1) / ncuTarget;
-        if (parallel && nUnits % threads != 0 && nUnits < 8 * threads) {
-            // Few units that do not divide among the threads (Qwen2's n = 896 makes 7): narrow them so they do,
-            // rather than leave a thread idle for a whole unit (~12 % at 7 units on 2 threads).
-            int target = (nUnits + threads - 1) / threads * threads;
-            ncuTarget = ((n + target - 1) / target + NR - 1) / NR * NR;
-            nUnits = (n + ncuTarget - 1) / ncuTarget;
+        // Units: ncUnit output columns of one matrix each (never spanning two).
+        int[] ncu = new int[ts.length], first = new int[ts.length + 1];
+        for (int i = 0; i < ts.length; i++) {
+            int n = ts[i].w().rows();
+            int ncuTarget = ncUnit;
+            int nUnits = (n + ncuTarget - 1) / ncuTarget;
+            if (ts.length == 1 && parallel && nUnits % threads != 0 && nUnits < 8 * threads) {
+                // Few units that do not divide among the threads (Qwen2's n = 896 makes 7): narrow them so they do,
+                // rather than leave a thread idle for a whole unit (~12 % at 7 units on 2 threads).
+                int target = (nUnits + threads - 1) / threads * threads;
+                ncuTarget = ((n + target - 1) / target + NR - 1) / NR * NR;
+                nUnits = (n + ncuTarget - 1) / ncuTarget;
+            }
+            ncu[i] = ncuTarget;
+            first[i + 1] = first[i] + nUnits;
         }
-        final int ncu = ncuTarget;
+        int nUnits = first[ts.length];
         Parallel.BlockBody packA = (q0, q1) -> packA(aArr, aOff, aSeg, m, k, kc, mPanels, q0, q1, apk);
         if (parallel) Parallel.forBlocks(mPanels, packA);
         else packA.run(0, mPanels);
@@ -196,9 +256,12 @@ public final class Gemm {
         int mChunks = parallel && nUnits < 2 * threads ? Math.min(mPanels, (2 * threads + nUnits - 1) / nUnits) : 1;
         IntConsumer unit = u -> {
             int jb = u / mChunks, part = u % mChunks;
-            int j0 = jb * ncu, j1 = Math.min(n, j0 + ncu);
+            int i = 0;
+            while (jb >= first[i + 1]) i++;
+            Target t = ts[i];
+            int j0 = (jb - first[i]) * ncu[i], j1 = Math.min(t.w().rows(), j0 + ncu[i]);
             int q0 = (int) ((long) mPanels * part / mChunks), q1 = (int) ((long) mPanels * (part + 1) / mChunks);
-            unit(apk, m, k, mPanels, q0, q1, w, bias, oArr, oOff, oSeg, j0, j1, kc);
+            unit(apk, m, k, mPanels, q0, q1, t.w(), t.bias(), t.oArr(), t.oOff(), t.oSeg(), j0, j1, kc);
         };
         int units = nUnits * mChunks;
         if (parallel) Parallel.forRange(units, unit);
@@ -364,28 +427,111 @@ public final class Gemm {
         MemorySegment d = w.data();
         long rb = w.rowBytes();
         int np = (nc + NR - 1) / NR;
-        for (int jr = 0; jr < np; jr++) {
+        int jr0 = 0;
+        if (w.format() == WeightMatrix.Format.BF16 && vectorPack) {
+            // Whole 16-column panels, 16 columns of k at a time, through 8×8 register transposes (0.47 against
+            // 0.73 ns per weight for the scalar loop below, whose strided stores are its cost); the rest below.
+            int kc16 = kc / 16 * 16;
+            for (; jr0 < nc / NR; jr0++) {
+                for (int half = 0; half < 2; half++) packBf16Block8(d, rb, (jc + jr0 * NR + half * 8) * rb + 2L * pc, kc16, dst, jr0 * kc * NR + half * 8);
+                if (kc16 < kc) packRowsScalar(w, jc, jr0, nc, pc, kc, kc16, dst);
+            }
+        }
+        for (int jr = jr0; jr < np; jr++) packRowsScalar(w, jc, jr, nc, pc, kc, 0, dst);
+    }
+
+    /** The register-transpose packing of BF16 (tuning runs compare it with the scalar loop in one JVM). */
+    static volatile boolean vectorPack = true;
+
+    private static final VectorShuffle<Float> T1_LO = VectorShuffle.fromValues(F, 0, 8, 2, 10, 4, 12, 6, 14);
+    private static final VectorShuffle<Float> T1_HI = VectorShuffle.fromValues(F, 1, 9, 3, 11, 5, 13, 7, 15);
+    private static final VectorShuffle<Float> T2_LO = VectorShuffle.fromValues(F, 0, 1, 8, 9, 4, 5, 12, 13);
+    private static final VectorShuffle<Float> T2_HI = VectorShuffle.fromValues(F, 2, 3, 10, 11, 6, 7, 14, 15);
+    private static final VectorShuffle<Float> T3_LO = VectorShuffle.fromValues(F, 0, 1, 2, 3, 8, 9, 10, 11);
+    private static final VectorShuffle<Float> T3_HI = VectorShuffle.fromValues(F, 4, 5, 6, 7, 12, 13, 14, 15);
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_256;
+
+    /**
+     * 8 bf16 rows (from byte {@code src}, {@code rb} apart) × columns [0, kc16) of this k block into the panel at
+     * {@code dst[o + p*16 + c]}, c < 8. Per 16 columns: one 32-byte load per row; as ints, {@code << 16} gives the
+     * even columns and {@code & 0xFFFF0000} the odd ones (exact bf16 → f32); each set of 8 rows × 8 columns is
+     * transposed in registers (three rounds of two-input shuffles) and stored as 8 contiguous half rows of the panel.
+     */
+    private static void packBf16Block8(MemorySegment d, long rb, long src, int kc16, float[] dst, int o) {
+        java.nio.ByteOrder le = java.nio.ByteOrder.LITTLE_ENDIAN;
+        for (int p = 0; p < kc16; p += 16) {
+            long at = src + 2L * p;
+            IntVector i0 = IntVector.fromMemorySegment(IS, d, at, le), i1 = IntVector.fromMemorySegment(IS, d, at + rb, le);
+            IntVector i2 = IntVector.fromMemorySegment(IS, d, at + 2 * rb, le), i3 = IntVector.fromMemorySegment(IS, d, at + 3 * rb, le);
+            IntVector i4 = IntVector.fromMemorySegment(IS, d, at + 4 * rb, le), i5 = IntVector.fromMemorySegment(IS, d, at + 5 * rb, le);
+            IntVector i6 = IntVector.fromMemorySegment(IS, d, at + 6 * rb, le), i7 = IntVector.fromMemorySegment(IS, d, at + 7 * rb, le);
+            // Written out in the loop, not in a helper taking vectors: a vector passed to a call C2 declines to
+            // inline is boxed (a helper version ran at 1.3–1.8 ns per weight, this one at 0.47).
+            for (int eo = 0; eo < 2; eo++) {
+                FloatVector a0, a1, a2, a3, a4, a5, a6, a7;
+                if (eo == 0) { // even columns of the 16: the low halves of the ints, moved up
+                    a0 = i0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a1 = i1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a2 = i2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a3 = i3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a4 = i4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a5 = i5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a6 = i6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    a7 = i7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                } else { // odd columns: the high halves in place
+                    a0 = i0.and(0xFFFF0000).reinterpretAsFloats();
+                    a1 = i1.and(0xFFFF0000).reinterpretAsFloats();
+                    a2 = i2.and(0xFFFF0000).reinterpretAsFloats();
+                    a3 = i3.and(0xFFFF0000).reinterpretAsFloats();
+                    a4 = i4.and(0xFFFF0000).reinterpretAsFloats();
+                    a5 = i5.and(0xFFFF0000).reinterpretAsFloats();
+                    a6 = i6.and(0xFFFF0000).reinterpretAsFloats();
+                    a7 = i7.and(0xFFFF0000).reinterpretAsFloats();
+                }
+                // a_c lane l = row c, column 2l + eo; transpose so that vector l holds the 8 rows of that column
+                FloatVector b0 = a0.rearrange(T1_LO, a1), b1 = a0.rearrange(T1_HI, a1), b2 = a2.rearrange(T1_LO, a3), b3 = a2.rearrange(T1_HI, a3);
+                FloatVector b4 = a4.rearrange(T1_LO, a5), b5 = a4.rearrange(T1_HI, a5), b6 = a6.rearrange(T1_LO, a7), b7 = a6.rearrange(T1_HI, a7);
+                FloatVector c0 = b0.rearrange(T2_LO, b2), c1 = b1.rearrange(T2_LO, b3), c2 = b0.rearrange(T2_HI, b2), c3 = b1.rearrange(T2_HI, b3);
+                FloatVector c4 = b4.rearrange(T2_LO, b6), c5 = b5.rearrange(T2_LO, b7), c6 = b4.rearrange(T2_HI, b6), c7 = b5.rearrange(T2_HI, b7);
+                int db = o + (p + eo) * NR;
+                c0.rearrange(T3_LO, c4).intoArray(dst, db);
+                c1.rearrange(T3_LO, c5).intoArray(dst, db + 2 * NR);
+                c2.rearrange(T3_LO, c6).intoArray(dst, db + 4 * NR);
+                c3.rearrange(T3_LO, c7).intoArray(dst, db + 6 * NR);
+                c0.rearrange(T3_HI, c4).intoArray(dst, db + 8 * NR);
+                c1.rearrange(T3_HI, c5).intoArray(dst, db + 10 * NR);
+                c2.rearrange(T3_HI, c6).intoArray(dst, db + 12 * NR);
+                c3.rearrange(T3_HI, c7).intoArray(dst, db + 14 * NR);
+            }
+        }
+    }
+
+    /** Panel jr, columns p in [p0, kc) of the k block, one weight at a time (any format, edge panels). */
+    private static void packRowsScalar(WeightMatrix w, int jc, int jr, int nc, int pc, int kc, int p0, float[] dst) {
+        MemorySegment d = w.data();
+        long rb = w.rowBytes();
+        {
             int base = jr * kc * NR;
             for (int c = 0; c < NR; c++) {
                 int j = jr * NR + c;
                 int o = base + c;
                 if (j >= nc) {
-                    for (int p = 0; p < kc; p++) dst[o + p * NR] = 0f;
+                    for (int p = p0; p < kc; p++) dst[o + p * NR] = 0f;
                     continue;
                 }
                 long row = (jc + j) * rb;
                 switch (w.format()) {
                     case F32 -> {
                         long src = row + 4L * pc;
-                        for (int p = 0; p < kc; p++) dst[o + p * NR] = d.get(F32_LE, src + 4L * p);
+                        for (int p = p0; p < kc; p++) dst[o + p * NR] = d.get(F32_LE, src + 4L * p);
                     }
                     case BF16 -> {
                         long src = row + 2L * pc;
-                        for (int p = 0; p < kc; p++) dst[o + p * NR] = Float.intBitsToFloat(d.get(I16_LE, src + 2L * p) << 16);
+                        for (int p = p0; p < kc; p++) dst[o + p * NR] = Float.intBitsToFloat(d.get(I16_LE, src + 2L * p) << 16);
                     }
                     case F16 -> {
                         long src = row + 2L * pc;
-                        for (int p = 0; p < kc; p++) dst[o + p * NR] = Float.float16ToFloat(d.get(I16_LE, src + 2L * p));
+                        for (int p = p0; p < kc; p++) dst[o + p * NR] = Float.float16ToFloat(d.get(I16_LE, src + 2L * p));
                     }
                     case Q8_0 -> packQ8Row(w, jc + j, pc, kc, dst, o);
                 }

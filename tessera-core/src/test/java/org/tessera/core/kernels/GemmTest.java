@@ -108,6 +108,49 @@ class GemmTest {
         }
     }
 
+    /** matmuls: several matrices sharing A give what one call per matrix gives, bitwise, and match the reference. */
+    @Test
+    void severalMatricesSharingA() {
+        for (boolean forceParallel : new boolean[] {false, true}) {
+            long saved = Gemm.parallelMinMacs, savedMv = MatVec.parallelMinBytes;
+            if (forceParallel) {
+                Gemm.parallelMinMacs = 0;
+                MatVec.parallelMinBytes = 0;
+            }
+            try {
+                for (int m : new int[] {1, 2, 3, 70}) {
+                    for (WeightMatrix.Format f : WeightMatrix.Format.values()) {
+                        SplittableRandom r = new SplittableRandom(m * 31L + f.ordinal());
+                        int k = 45;
+                        int[] ns = {70, 16, 5};
+                        float[] a = KernelTestData.gaussian(r, m * k + 2, 1.0);
+                        WeightMatrix[] ws = new WeightMatrix[ns.length];
+                        float[][] biases = new float[ns.length][], outs = new float[ns.length][];
+                        int[] offs = {0, 3, 1};
+                        for (int i = 0; i < ns.length; i++) {
+                            ws[i] = KernelTestData.weights(KernelTestData.gaussian(r, ns[i] * k, 0.05), ns[i], k, f);
+                            biases[i] = i == 1 ? null : KernelTestData.gaussian(r, ns[i], 0.1);
+                            outs[i] = new float[offs[i] + m * ns[i]];
+                        }
+                        Gemm.matmuls(a, 2, m, ws, biases, outs, offs);
+                        float[] a0 = java.util.Arrays.copyOfRange(a, 2, 2 + m * k);
+                        for (int i = 0; i < ns.length; i++) {
+                            float[] one = new float[m * ns[i]];
+                            Gemm.matmul(a, 2, m, ws[i], biases[i], one, 0);
+                            assertTrue(java.util.Arrays.equals(one, java.util.Arrays.copyOfRange(outs[i], offs[i], offs[i] + m * ns[i])),
+                                    "m=" + m + " " + f + " matrix " + i);
+                            check(ReferenceKernels.matmul(a0, m, ws[i], biases[i]), ReferenceKernels.matmulAbs(a0, m, ws[i]), biases[i],
+                                    outs[i], offs[i], k, "matmuls m=" + m + " " + f + " matrix " + i);
+                        }
+                    }
+                }
+            } finally {
+                Gemm.parallelMinMacs = saved;
+                MatVec.parallelMinBytes = savedMv;
+            }
+        }
+    }
+
     @Test
     void sameResultOnOneAndThreeThreads() {
         int m = 37, k = 70, n = 90;

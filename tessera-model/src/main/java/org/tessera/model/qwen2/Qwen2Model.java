@@ -174,14 +174,9 @@ public final class Qwen2Model implements LanguageModel {
             float[] kc = cache.k[l], vc = cache.v[l];
             // attention
             Norms.rmsNorm(s.x, s.xn, m, d, lw.inputNorm(), eps);
-            if (m == 1) { // decode: one pass over the three matrices, split over the threads together
-                MatVec.matvecs(s.xn, 0, new WeightMatrix[] {lw.q(), lw.k(), lw.v()}, new float[][] {lw.qBias(), lw.kBias(), lw.vBias()},
-                        new float[][] {s.q, kc, vc}, new int[] {0, pos0 * kvDim, pos0 * kvDim});
-            } else {
-                Gemm.matmul(s.xn, 0, m, lw.q(), lw.qBias(), s.q, 0);
-                Gemm.matmul(s.xn, 0, m, lw.k(), lw.kBias(), kc, pos0 * kvDim);
-                Gemm.matmul(s.xn, 0, m, lw.v(), lw.vBias(), vc, pos0 * kvDim);
-            }
+            // one call for the three projections of the same rows: A packed once, the small k/v share the threads' work
+            Gemm.matmuls(s.xn, 0, m, new WeightMatrix[] {lw.q(), lw.k(), lw.v()}, new float[][] {lw.qBias(), lw.kBias(), lw.vBias()},
+                    new float[][] {s.q, kc, vc}, new int[] {0, pos0 * kvDim, pos0 * kvDim});
             rope.applyTokens(s.q, m, heads, pos0);
             for (int t = 0; t < m; t++) rope.apply(kc, (pos0 + t) * kvDim, kvHeads, pos0 + t);
             Attention.attention(s.q, kc, 0, kvDim, hd, vc, 0, kvDim, hd, s.att, m, pos0 + m, heads, kvHeads, hd, scale, true, pos0);
@@ -189,12 +184,7 @@ public final class Qwen2Model implements LanguageModel {
             RowOps.add(s.x, 0, s.xn, 0, m * d);
             // MLP (SwiGLU)
             Norms.rmsNorm(s.x, s.xn, m, d, lw.postAttentionNorm(), eps);
-            if (m == 1) {
-                MatVec.matvecs(s.xn, 0, new WeightMatrix[] {lw.gate(), lw.up()}, null, new float[][] {s.gate, s.up}, new int[] {0, 0});
-            } else {
-                Gemm.matmul(s.xn, 0, m, lw.gate(), null, s.gate, 0);
-                Gemm.matmul(s.xn, 0, m, lw.up(), null, s.up, 0);
-            }
+            Gemm.matmuls(s.xn, 0, m, new WeightMatrix[] {lw.gate(), lw.up()}, null, new float[][] {s.gate, s.up}, new int[] {0, 0});
             RowOps.siluMul(s.gate, s.up, m * inter);
             Gemm.matmul(s.gate, 0, m, lw.down(), null, s.xn, 0);
             RowOps.add(s.x, 0, s.xn, 0, m * d);
