@@ -3,7 +3,6 @@ package org.tessera.core.kernels;
 import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.Parallel;
@@ -28,8 +27,8 @@ import org.tessera.core.Parallel;
  * block of {@link #BK} keys: S = Q·Kᵀ (pre-scaled Q) with {@link Gemm#kernel}'s 4×16 micro-kernel; per row,
  * m' = max(m, max S), p = e^(S − m') written over S in place, l = l·e^(m − m') + Σp, O = O·e^(m − m') + P·V (the
  * same micro-kernel reading P's rows in place); at the end out = O / l. Masked keys (beyond the causal limit or the
- * block's end) get p = 0; a row that sees no key of a block skips it. The exponentials are {@link #exp} (≤ 1.01 ulp,
- * about a third of the cost of the Vector API's EXP here).
+ * block's end) get p = 0; a row that sees no key of a block skips it. The exponentials are {@link VectorMath#exp}
+ * (≤ 1.01 ulp, cheaper than the Vector API's EXP here).
  *
  * <p>A single query token over arrays (decode with an array cache) takes a direct path instead ({@link #decodeUnit}):
  * its scores are dot products against K's rows as they lie, so nothing is packed, and each kv head is a unit.
@@ -132,27 +131,6 @@ public final class Attention {
             // Token block varies fastest, so with causal masking each thread's contiguous share mixes cheap and dear blocks.
             Parallel.forRange(units, u -> job.unit(u % nKvHeads, u / nKvHeads));
         }
-    }
-
-    /**
-     * e^x for x ≤ 0 (softmax arguments; −∞ gives 0): x = n·ln 2 + r with |r| ≤ ln2/2 (ln 2 in two parts, so r is
-     * exact to ~2⁻³⁴), e^r by Cephes' degree-7 expf polynomial, 2ⁿ built in the exponent bits. Measured on a dense
-     * sweep of [−87.3, 0]: ≤ 1.01 ulp. Arguments below −87.3 (where e^x is subnormal) give 0.
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-87.33654f);
-        FloatVector t = xc.fma(1.44269504088896341f, 12582912f); // 1.5·2²³: rounds x·log2(e) to an integer n in t's low bits
-        FloatVector n = t.sub(12582912f);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -0.693359375f), xc);
-        r = n.fma(FloatVector.broadcast(F, 2.12194440e-4f), r);
-        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
-        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073E-3f));
-        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894E-2f));
-        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459E-1f));
-        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201E-1f));
-        p = p.fma(r.mul(r), r).add(1f);
-        IntVector pow2n = ((IntVector) t.reinterpretAsInts()).add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(pow2n.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, -87.33654f));
     }
 
     /** K and V in {@link KvCache}'s panel layout: a cache's own arrays, or a copy packed for one call. */
@@ -316,7 +294,7 @@ public final class Attention {
             for (; j < valid; j += L) {
                 FloatVector v = FloatVector.fromArray(F, sc, so + j);
                 if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
-                FloatVector e = exp(v.sub(mv));
+                FloatVector e = VectorMath.exp(v.sub(mv));
                 acc = acc.add(e);
                 e.intoArray(sc, so + j);
             }
@@ -443,7 +421,7 @@ public final class Attention {
             FloatVector mv = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
             p = 0;
             for (; p + L <= kEnd; p += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, sc, so + p).sub(mv));
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(F, sc, so + p).sub(mv));
                 acc = acc.add(e);
                 e.intoArray(sc, so + p);
             }
@@ -451,7 +429,7 @@ public final class Attention {
             if (p < kEnd) { // the tail through one vector (copied out, so no masked memory access), same exp
                 float[] t = new float[L];
                 System.arraycopy(sc, so + p, t, 0, kEnd - p);
-                FloatVector e = exp(FloatVector.fromArray(F, t, 0).sub(mv)).blend(0f, F.indexInRange(p, kEnd).not());
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(F, t, 0).sub(mv)).blend(0f, F.indexInRange(p, kEnd).not());
                 sum += e.reduceLanes(VectorOperators.ADD);
                 e.intoArray(t, 0);
                 System.arraycopy(t, 0, sc, so + p, kEnd - p);
