@@ -131,8 +131,16 @@ public final class InternVLModel implements AutoCloseable {
 
     /** The encoder output the projector reads: {@code hidden_states[select_layer]}, {@code [tiles, 1 + N, C]}. */
     public float[] visionFeatures(float[] pixels, int tiles) {
-        return vision.forward(pixels, tiles, cfg.imageSize(), cfg.featureLayer());
+        return visionFeatures(pixels, tiles, null);
     }
+
+    /** As {@link #visionFeatures(float[], int)}, reporting encoder layers done (of {@link #visionLayers()}). */
+    public float[] visionFeatures(float[] pixels, int tiles, java.util.function.IntConsumer onLayer) {
+        return vision.forward(pixels, tiles, cfg.imageSize(), cfg.featureLayer(), onLayer);
+    }
+
+    /** Encoder layers a forward runs: {@code select_layer} resolved. */
+    public int visionLayers() { return cfg.featureLayer(); }
 
     /** {@code extract_feature}: {@code [tiles · tokensPerTile, llm hidden]}, tiles in order. */
     public float[] extractFeature(float[] pixels, int tiles) {
