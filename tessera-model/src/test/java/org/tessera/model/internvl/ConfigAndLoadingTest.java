@@ -19,6 +19,9 @@ import org.tessera.model.ConfigNode;
 import org.tessera.model.ModelException;
 import org.tessera.model.TinyCheckpoint;
 import org.tessera.model.internvit.InternVitConfig;
+import org.tessera.model.qwen2.Qwen2Config;
+import org.tessera.model.qwen2.Qwen2Model;
+import org.tessera.model.qwen2.Qwen2Weights;
 
 /** Config parsing (defaults, validation) and the loader's errors for unsupported or incomplete model directories. */
 class ConfigAndLoadingTest {
@@ -90,8 +93,9 @@ class ConfigAndLoadingTest {
 
     @Test
     void unsupportedChoicesSayWhatIsSupported() {
-        assertMessage(MINIMAL.replace("Qwen2ForCausalLM", "InternLM2ForCausalLM"),
-                "llm_config.architectures", "InternLM2ForCausalLM", "supported: Qwen2ForCausalLM");
+        assertMessage(MINIMAL.replace("Qwen2ForCausalLM", "LlamaForCausalLM"),
+                "llm_config.architectures is LlamaForCausalLM", "supported: Qwen2ForCausalLM (InternVL2-1B, InternVL2_5-1B)",
+                "InternLM2ForCausalLM (InternVL2-2B, Mini-InternVL-Chat-2B-V1-5)", "Phi3ForCausalLM (InternVL2-4B, Mini-InternVL-Chat-4B-V1-5)");
         assertMessage(MINIMAL.replace("\"InternVLChatModel\"", "\"InternVLForConditionalGeneration\""),
                 "InternVLForConditionalGeneration", "supported: InternVLChatModel");
         assertMessage(MINIMAL.replace("\"vision_config\": {}", "\"vision_config\": {\"norm_type\": \"batch_norm\"}"),
@@ -162,7 +166,7 @@ class ConfigAndLoadingTest {
         Path flagOff = tiny(s, "flag-off"); // same seed, same weights, no lm_head.weight written
         int[] ids = {1, 2, 3, 4, 5};
         try (InternVLModel a = InternVLModel.load(tied); InternVLModel b = InternVLModel.load(flagOff)) {
-            assertTrue(b.language().weights().headTied());
+            assertTrue(((Qwen2Model) b.language()).weights().headTied());
             float[] la = a.language().forward(a.language().embed(ids), ids.length, a.language().newCache());
             float[] lb = b.language().forward(b.language().embed(ids), ids.length, b.language().newCache());
             assertArrayEquals(la, lb);
@@ -175,8 +179,9 @@ class ConfigAndLoadingTest {
         TinyCheckpoint.Spec s = new TinyCheckpoint.Spec();
         s.writeLmHead = true;
         try (InternVLModel m = InternVLModel.load(tiny(s, "m"))) {
-            assertTrue(m.language().weights().headTied());
-            assertTrue(m.language().weights().lmHead() == m.language().weights().embedTokens());
+            Qwen2Weights w = ((Qwen2Model) m.language()).weights();
+            assertTrue(w.headTied());
+            assertTrue(w.lmHead() == w.embedTokens());
         }
     }
 
