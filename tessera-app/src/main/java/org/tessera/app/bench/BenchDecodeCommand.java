@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.tessera.core.Parallel;
 import org.tessera.core.kernels.WeightMatrix;
-import org.tessera.model.qwen2.KVCache;
+import org.tessera.model.llm.KVCache;
 import org.tessera.model.qwen2.Qwen2Config;
 import org.tessera.model.qwen2.Qwen2Model;
 import org.tessera.model.qwen2.Qwen2Weights;

@@ -1,18 +1,18 @@
-package org.tessera.model.qwen2;
+package org.tessera.model.llm;
 
 import java.util.Arrays;
 import org.tessera.model.ModelException;
-import org.tessera.model.llm.LanguageModel;
 
 /**
- * One sequence's state for {@link Qwen2Model}: the keys and values of every layer for the positions seen so far
+ * One sequence's state for a {@link DecoderModel}: the keys and values of every layer for the positions seen so far
  * (keys already rotated), plus the work buffers its forward passes reuse, so decoding a token allocates nothing.
  * Layout per layer {@code [position][kvHead][headDim]}, the order the k/v projections produce, so prefill writes
- * its projections straight in. Capacity doubles on demand up to {@code max_position_embeddings}.
+ * its projections straight in. Capacity doubles on demand up to the model's position limit.
  *
  * <p>Not thread-safe: one sequence is advanced by one thread at a time (different caches may run concurrently).
  */
 public final class KVCache implements LanguageModel.Cache {
+    final DecoderModel owner;
     final int kvDim;
     final int maxLength;
     float[][] k;
@@ -20,7 +20,8 @@ public final class KVCache implements LanguageModel.Cache {
     int length;
     Scratch scratch;
 
-    KVCache(int layers, int kvDim, int maxLength, int initialCapacity) {
+    KVCache(DecoderModel owner, int layers, int kvDim, int maxLength, int initialCapacity) {
+        this.owner = owner;
         this.kvDim = kvDim;
         this.maxLength = maxLength;
         int cap = Math.max(1, Math.min(initialCapacity, maxLength));
@@ -28,9 +29,12 @@ public final class KVCache implements LanguageModel.Cache {
         this.v = new float[layers][cap * kvDim];
     }
 
-    static KVCache of(LanguageModel.Cache c) {
-        if (c instanceof KVCache k) return k;
-        throw new ModelException("a " + (c == null ? "null" : c.getClass().getSimpleName()) + " cache was given to a Qwen2 model; use its newCache()");
+    /** The cache as {@code model}'s own, or an error saying whose it is. */
+    static KVCache of(LanguageModel.Cache c, DecoderModel model) {
+        if (c instanceof KVCache k && k.owner == model) return k;
+        String what = c == null ? "no cache" : c instanceof KVCache k ? "a cache of another " + k.owner.config().architecture() + " model"
+                : "a " + c.getClass().getSimpleName();
+        throw new ModelException(what + " was given to a " + model.config().architecture() + " model; use its newCache()");
     }
 
     @Override
@@ -64,8 +68,10 @@ public final class KVCache implements LanguageModel.Cache {
     static final class Scratch {
         final int rows;
         final float[] x, xn, q, att, gate, up, logits;
+        /** The fused q/k/v rows of a {@link QkvProjection.Grouped} layer, {@code [rows][H + 2KV][d]}; null otherwise. */
+        final float[] qkv;
 
-        Scratch(Qwen2Config c, int rows) {
+        Scratch(LlmConfig c, boolean fused, int rows) {
             this.rows = rows;
             x = new float[rows * c.hiddenSize()];
             xn = new float[rows * c.hiddenSize()];
@@ -74,11 +80,12 @@ public final class KVCache implements LanguageModel.Cache {
             gate = new float[rows * c.intermediateSize()];
             up = new float[rows * c.intermediateSize()];
             logits = new float[c.vocabSize()];
+            qkv = fused ? new float[rows * (c.qDim() + 2 * c.kvDim())] : null;
         }
     }
 
-    Scratch scratch(Qwen2Config c, int rows) {
-        if (scratch == null || scratch.rows < rows) scratch = new Scratch(c, rows);
+    Scratch scratch(LlmConfig c, boolean fused, int rows) {
+        if (scratch == null || scratch.rows < rows) scratch = new Scratch(c, fused, rows);
         return scratch;
     }
 }
