@@ -27,7 +27,7 @@ import org.tessera.vision.tiling.TilingStrategies;
  * caption together, log-softmax of its logits at the caption's positions, exp of the mean.
  */
 class PerplexityTest {
-    static final Path GOLDEN = Path.of("..", "tessera-model", "src", "test", "resources", "internvl-tiny-a");
+    static final Path GOLDEN = org.tessera.data.Fixtures.GOLDEN;
     static VisionLanguageModel vlm;
 
     @BeforeAll
@@ -41,16 +41,7 @@ class PerplexityTest {
     }
 
     static RgbImage picture(int w, int h, int seed) {
-        byte[] px = new byte[w * h * 3];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int i = (y * w + x) * 3;
-                px[i] = (byte) (x * 255 / w + seed * 40);
-                px[i + 1] = (byte) (y * 255 / h);
-                px[i + 2] = (byte) (((x / 7 + y / 5 + seed) % 2) * 200);
-            }
-        }
-        return new RgbImage(w, h, px);
+        return org.tessera.data.Fixtures.picture(w, h, seed);
     }
 
     /** The reference: everything recomputed in one forward, then plain log-softmax in double. */
