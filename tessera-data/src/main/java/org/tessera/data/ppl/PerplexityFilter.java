@@ -15,11 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -89,142 +88,279 @@ public final class PerplexityFilter {
 
     private PerplexityFilter() {}
 
-    /** One input pair. */
-    private record Pair(int line, ObjectNode row) {}
-
     /** One journal entry: a score or an error. */
-    private record Entry(int line, Double ppl, int tokens, String error) {}
+    record Entry(int line, Double ppl, int tokens, String error) {}
+
+    /**
+     * Where the input's non-blank lines are (line numbers and byte ranges), so that memory holds a few numbers per
+     * pair, not the pairs: lines are read back by position when they are scored and when the outputs are written.
+     */
+    static final class LineIndex {
+        int size;
+        int[] line = new int[1024];
+        long[] start = new long[1024];
+        int[] length = new int[1024];
+
+        void add(int l, long s, int n) {
+            if (size == line.length) {
+                line = Arrays.copyOf(line, size * 2);
+                start = Arrays.copyOf(start, size * 2);
+                length = Arrays.copyOf(length, size * 2);
+            }
+            line[size] = l;
+            start[size] = s;
+            length[size] = n;
+            size++;
+        }
+
+        /** The index of input line {@code l}, or -1. */
+        int find(int l) {
+            int i = Arrays.binarySearch(line, 0, size, l);
+            return i >= 0 ? i : -1;
+        }
+
+        static LineIndex of(Path file) {
+            LineIndex ix = new LineIndex();
+            try (var in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                long pos = 0, lineStart = 0;
+                int lineNo = 1;
+                boolean blank = true;
+                int b;
+                while ((b = in.read()) >= 0) {
+                    if (b == '\n') {
+                        if (!blank) ix.add(lineNo, lineStart, Math.toIntExact(pos - lineStart));
+                        lineNo++;
+                        lineStart = pos + 1;
+                        blank = true;
+                    } else if (b != ' ' && b != '\t' && b != '\r') {
+                        blank = false;
+                    }
+                    pos++;
+                }
+                if (!blank) ix.add(lineNo, lineStart, Math.toIntExact(pos - lineStart));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new DataException(file + ": no such file");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            return ix;
+        }
+
+        /** The text of entry {@code i} (a positional read: safe from several threads). */
+        String text(FileChannel ch, int i) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(length[i]);
+            try {
+                long at = start[i];
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, at + buf.position());
+                    if (n < 0) throw new IOException("the file shrank while it was read");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read line " + line[i] + ": " + e.getMessage(), e);
+            }
+            String s = new String(buf.array(), StandardCharsets.UTF_8);
+            if (start[i] == 0 && s.startsWith("\uFEFF")) s = s.substring(1);
+            return s.strip();
+        }
+    }
 
     public static Result run(VisionLanguageModel vlm, Options o, PrintStream log) {
         if (!(o.keep > 0 && o.keep <= 1)) throw new IllegalArgumentException("--keep must be in (0, 1], got " + o.keep);
         if (o.workers < 0) throw new IllegalArgumentException("--workers must be at least 1 (or 0 for automatic), got " + o.workers);
         Path root = o.images != null ? o.images : o.input.toAbsolutePath().getParent();
-        List<Pair> pairs = new ArrayList<>();
-        List<Entry> unreadable = new ArrayList<>();
-        for (Jsonl.Line l : Jsonl.read(o.input, (place, why) -> {
-            if (o.onError == OnError.FAIL) throw new DataException(place + ": " + why);
-            unreadable.add(new Entry(Integer.parseInt(place.substring(place.lastIndexOf(':') + 1)), null, 0, why));
-        })) {
-            pairs.add(new Pair(l.number(), l.value()));
-        }
-        try {
-            Files.createDirectories(o.out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + o.out + ": " + e.getMessage(), e);
-        }
-        Tiling tiling = o.maxTiles == null ? Tiling.MODEL_DEFAULT : Tiling.MODEL_DEFAULT.withMaxTiles(o.maxTiles);
-        Perplexity ppl = new Perplexity(vlm, o.prompt, o.scoreEnd, tiling);
+        String inputName = o.input.getFileName().toString();
+        LineIndex ix = LineIndex.of(o.input);
+        int n = ix.size;
+        double[] ppls = new double[n];
+        int[] tokens = new int[n];
+        String[] errors = new String[n];
+        boolean[] done = new boolean[n];
+        Arrays.fill(ppls, Double.NaN);
 
-        ObjectNode header = JsonNodeFactory.instance.objectNode();
-        header.put("tessera_ppl", 1);
-        header.put("input", o.input.toAbsolutePath().normalize().toString());
-        header.put("input_sha256", sha256(o.input));
-        header.put("model", o.modelName);
-        header.put("prompt", o.prompt);
-        header.put("score_end", o.scoreEnd);
-        header.put("max_tiles", o.maxTiles == null ? "model default" : o.maxTiles.toString());
-        Path journalPath = o.out.resolve(JOURNAL);
-        Map<Integer, Entry> done = o.restart ? new HashMap<>() : resume(journalPath, header);
-        int resumed = done.size();
-
-        List<Pair> todo = pairs.stream().filter(p -> !done.containsKey(p.line())).toList();
-        int workers = o.workers > 0 ? o.workers : autoWorkers(vlm, o.maxTiles);
-        AtomicLong count = new AtomicLong(resumed);
-        try (FileChannel ch = openJournal(journalPath, header, done.isEmpty());
-             ProgressBar bar = new ProgressBar(log, ProgressBar.terminal(), "ppl", pairs.size(), resumed)) {
-            OutputStream journal = java.nio.channels.Channels.newOutputStream(ch);
-            ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-                Thread t = new Thread(r, "tessera-ppl");
-                t.setDaemon(true);
-                return t;
-            });
+        try (FileChannel input = FileChannel.open(o.input, StandardOpenOption.READ)) {
+            // Everything that can be checked without the model is checked first, in file order, so a bad pair stops
+            // a --on-error fail run before any scoring, and its place is always the first bad one.
+            for (int i = 0; i < n; i++) {
+                String why = check(input, ix, i, root);
+                if (why == null) continue;
+                if (o.onError == OnError.FAIL) throw new DataException(inputName + ":" + ix.line[i] + ": " + why + " (use --on-error skip to leave such pairs out)");
+                errors[i] = why;
+                done[i] = true;
+            }
             try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (Pair p : todo) {
-                    futures.add(pool.submit(() -> {
-                        Entry e = score(ppl, root, p, o.onError, o.input.getFileName().toString());
-                        synchronized (journal) {
-                            try {
-                                Jsonl.writeLine(journal, entryNode(e));
-                                journal.flush();
-                            } catch (IOException ex) {
-                                throw new UncheckedIOException("cannot append to " + journalPath + ": " + ex.getMessage(), ex);
-                            }
-                            done.put(e.line(), e);
-                        }
-                        bar.update(count.incrementAndGet());
-                        return null;
-                    }));
-                }
-                for (Future<?> f : futures) {
-                    try {
-                        f.get();
-                    } catch (ExecutionException ex) {
-                        pool.shutdownNow();
-                        Throwable c = ex.getCause();
-                        if (c instanceof RuntimeException re) throw re;
-                        if (c instanceof Error er) throw er;
-                        throw new IllegalStateException(c);
-                    } catch (InterruptedException ex) {
-                        pool.shutdownNow();
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted; " + JOURNAL + " keeps the scores so far", ex);
+                Files.createDirectories(o.out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + o.out + ": " + e.getMessage(), e);
+            }
+            Tiling tiling = o.maxTiles == null ? Tiling.MODEL_DEFAULT : Tiling.MODEL_DEFAULT.withMaxTiles(o.maxTiles);
+            Perplexity ppl = new Perplexity(vlm, o.prompt, o.scoreEnd, tiling);
+
+            ObjectNode header = JsonNodeFactory.instance.objectNode();
+            header.put("tessera_ppl", 1);
+            header.put("input", o.input.toAbsolutePath().normalize().toString());
+            header.put("input_sha256", sha256(o.input));
+            header.put("model", o.modelName);
+            header.put("prompt", o.prompt);
+            header.put("score_end", o.scoreEnd);
+            header.put("max_tiles", o.maxTiles == null ? "model default" : o.maxTiles.toString());
+            Path journalPath = o.out.resolve(JOURNAL);
+            int resumed = 0;
+            if (!o.restart) {
+                for (Entry e : resume(journalPath, header)) {
+                    int i = ix.find(e.line());
+                    if (i < 0) throw new DataException(journalPath + " scores line " + e.line() + ", which the input has not (use --restart)");
+                    if (done[i]) continue;
+                    done[i] = true;
+                    resumed++;
+                    if (e.error() != null) errors[i] = e.error();
+                    else {
+                        ppls[i] = e.ppl();
+                        tokens[i] = e.tokens();
                     }
                 }
-            } finally {
-                pool.shutdownNow();
             }
-            ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + journalPath + ": " + e.getMessage(), e);
-        }
+            List<Integer> todo = new ArrayList<>();
+            int precounted = 0;
+            for (int i = 0; i < n; i++) {
+                if (!done[i]) todo.add(i);
+                else precounted++;
+            }
+            int workers = o.workers > 0 ? o.workers : autoWorkers(vlm, o.maxTiles);
+            AtomicLong count = new AtomicLong(precounted);
+            try (FileChannel ch = openJournal(journalPath, header, o.restart || resumed == 0);
+                 ProgressBar bar = new ProgressBar(log, ProgressBar.terminal(), "ppl", n, precounted)) {
+                OutputStream journal = java.nio.channels.Channels.newOutputStream(ch);
+                ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+                    Thread t = new Thread(r, "tessera-ppl");
+                    t.setDaemon(true);
+                    return t;
+                });
+                try {
+                    List<Future<?>> futures = new ArrayList<>();
+                    for (int i : todo) {
+                        futures.add(pool.submit(() -> {
+                            Entry e = score(ppl, root, ix, input, i, o.onError, inputName);
+                            synchronized (journal) {
+                                try {
+                                    Jsonl.writeLine(journal, entryNode(e));
+                                    journal.flush();
+                                } catch (IOException ex) {
+                                    throw new UncheckedIOException("cannot append to " + journalPath + ": " + ex.getMessage(), ex);
+                                }
+                                if (e.error() != null) errors[i] = e.error();
+                                else {
+                                    ppls[i] = e.ppl();
+                                    tokens[i] = e.tokens();
+                                }
+                            }
+                            bar.update(count.incrementAndGet());
+                            return null;
+                        }));
+                    }
+                    for (Future<?> f : futures) {
+                        try {
+                            f.get();
+                        } catch (ExecutionException ex) {
+                            pool.shutdownNow();
+                            Throwable c = ex.getCause();
+                            if (c instanceof RuntimeException re) throw re;
+                            if (c instanceof Error er) throw er;
+                            throw new IllegalStateException(c);
+                        } catch (InterruptedException ex) {
+                            pool.shutdownNow();
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted; " + JOURNAL + " keeps the scores so far", ex);
+                        }
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                ch.force(true);
+            }
 
-        // Sort and split.
-        List<ObjectNode> scored = new ArrayList<>();
-        List<ObjectNode> rejected = new ArrayList<>();
-        for (Entry u : unreadable) rejected.add(rejection(o.input, u.line(), u.error(), null));
-        for (Pair p : pairs) {
-            Entry e = done.get(p.line());
-            if (e.error() != null) {
+            // Sort and split: ascending perplexity, ties in input order.
+            List<Integer> scored = new ArrayList<>();
+            List<Integer> rejected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (errors[i] == null) {
+                    scored.add(i);
+                    continue;
+                }
                 if (o.onError == OnError.FAIL) {
-                    throw new DataException(o.input.getFileName() + ":" + p.line() + ": " + e.error()
+                    throw new DataException(inputName + ":" + ix.line[i] + ": " + errors[i]
                             + " (recorded in " + JOURNAL + " by an earlier run with --on-error skip; use --restart to retry)");
                 }
-                rejected.add(rejection(o.input, p.line(), e.error(), p.row()));
-                continue;
+                rejected.add(i);
             }
-            ObjectNode row = p.row().deepCopy();
-            row.put("ppl", e.ppl());
-            scored.add(row);
+            scored.sort(Comparator.<Integer>comparingDouble(i -> ppls[i]).thenComparingInt(i -> i));
+            int k = (int) Math.floor(scored.size() * o.keep);
+            writeRows(o.out.resolve(KEPT), scored.subList(0, k), input, ix, ppls);
+            writeRows(o.out.resolve(DROPPED), scored.subList(k, scored.size()), input, ix, ppls);
+            if (!rejected.isEmpty()) {
+                AtomicFiles.write(o.out.resolve(REJECTED), out -> {
+                    for (int i : rejected) Jsonl.writeLine(out, rejection(inputName, ix.line[i], errors[i], parse(ix.text(input, i))));
+                });
+            } else {
+                AtomicFiles.deleteQuietly(o.out.resolve(REJECTED));
+            }
+            Double threshold = k > 0 ? ppls[scored.get(k - 1)] : null;
+            return new Result(n, k, scored.size() - k, rejected.size(), todo.size(), resumed, threshold, workers);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + o.input + " or write " + o.out + ": " + e.getMessage(), e);
         }
-        scored.sort(Comparator.comparingDouble(n -> n.get("ppl").doubleValue())); // stable: ties keep input order
-        int k = (int) Math.floor(scored.size() * o.keep);
-        Jsonl.writeAll(o.out.resolve(KEPT), scored.subList(0, k));
-        Jsonl.writeAll(o.out.resolve(DROPPED), scored.subList(k, scored.size()));
-        if (!rejected.isEmpty()) Jsonl.writeAll(o.out.resolve(REJECTED), rejected);
-        else AtomicFiles.deleteQuietly(o.out.resolve(REJECTED));
-        Double threshold = k > 0 ? scored.get(k - 1).get("ppl").doubleValue() : null;
-        return new Result(pairs.size() + unreadable.size(), k, scored.size() - k, rejected.size(), todo.size(), resumed, threshold, workers);
     }
 
-    private static Entry score(Perplexity ppl, Path root, Pair p, OnError onError, String inputName) {
-        String place = inputName + ":" + p.line();
-        try {
-            JsonNode img = p.row().get("image");
-            JsonNode cap = p.row().get("caption");
-            if (img == null || !img.isTextual() || img.asText().isBlank()) throw new DataException("no \"image\" path");
-            if (cap == null || !cap.isTextual() || cap.asText().isBlank()) throw new DataException("no \"caption\" text");
-            Path file = root.resolve(img.asText());
-            if (!Files.isRegularFile(file)) throw new DataException("image " + img.asText() + " not found (looked for " + file + ")");
-            Perplexity.Score s = ppl.score(ImageInput.file(file), cap.asText());
-            return new Entry(p.line(), s.ppl(), s.tokens(), null);
-        } catch (RuntimeException e) {
-            if (e instanceof DataException || e instanceof IllegalArgumentException || e instanceof org.tessera.vision.image.ImageLoadException) {
-                String why = e.getMessage();
-                if (onError == OnError.FAIL) throw new DataException(place + ": " + why + " (use --on-error skip to leave such pairs out)", e);
-                return new Entry(p.line(), null, 0, why);
+    /** The lines {@code rows} with their {@code "ppl"} added, in that order. */
+    private static void writeRows(Path target, List<Integer> rows, FileChannel input, LineIndex ix, double[] ppls) {
+        AtomicFiles.write(target, out -> {
+            for (int i : rows) {
+                ObjectNode row = (ObjectNode) parse(ix.text(input, i));
+                row.put("ppl", ppls[i]);
+                Jsonl.writeLine(out, row);
             }
-            throw e;
+        });
+    }
+
+    /** The line as a JSON object, or null if it is not one. */
+    private static JsonNode parse(String text) {
+        try {
+            JsonNode n = Jsonl.MAPPER.readTree(text);
+            return n != null && n.isObject() ? n : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** What is wrong with pair {@code i} before the model sees it, or null. */
+    private static String check(FileChannel input, LineIndex ix, int i, Path root) {
+        String text = ix.text(input, i);
+        JsonNode row;
+        try {
+            row = Jsonl.MAPPER.readTree(text);
+        } catch (IOException e) {
+            return "not valid JSON (" + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")";
+        }
+        if (row == null || !row.isObject()) return "expected a JSON object on each line";
+        JsonNode img = row.get("image");
+        JsonNode cap = row.get("caption");
+        if (img == null || !img.isTextual() || img.asText().isBlank()) return "no \"image\" path";
+        if (cap == null || !cap.isTextual() || cap.asText().isBlank()) return "no \"caption\" text";
+        Path file = root.resolve(img.asText());
+        if (!Files.isRegularFile(file)) return "image " + img.asText() + " not found (looked for " + file + ")";
+        return null;
+    }
+
+    private static Entry score(Perplexity ppl, Path root, LineIndex ix, FileChannel input, int i, OnError onError, String inputName) {
+        String place = inputName + ":" + ix.line[i];
+        try {
+            JsonNode row = Jsonl.MAPPER.readTree(ix.text(input, i));
+            Perplexity.Score s = ppl.score(ImageInput.file(root.resolve(row.get("image").asText())), row.get("caption").asText());
+            return new Entry(ix.line[i], s.ppl(), s.tokens(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(place + ": " + e.getMessage(), e);
+        } catch (DataException | IllegalArgumentException | org.tessera.vision.image.ImageLoadException e) {
+            if (onError == OnError.FAIL) throw new DataException(place + ": " + e.getMessage() + " (use --on-error skip to leave such pairs out)", e);
+            return new Entry(ix.line[i], null, 0, e.getMessage());
         }
     }
 
@@ -240,9 +376,9 @@ public final class PerplexityFilter {
         return n;
     }
 
-    private static ObjectNode rejection(Path input, int line, String reason, JsonNode row) {
+    private static ObjectNode rejection(String input, int line, String reason, JsonNode row) {
         ObjectNode r = JsonNodeFactory.instance.objectNode();
-        r.put("place", input.getFileName() + ":" + line);
+        r.put("place", input + ":" + line);
         r.put("reason", reason);
         if (row != null) r.set("row", row);
         return r;
@@ -252,8 +388,8 @@ public final class PerplexityFilter {
      * The entries of an earlier run's journal, if its header matches this run's; a torn last line (a kill in the
      * middle of a write) is cut off. A journal for another input, model or prompt is refused.
      */
-    static Map<Integer, Entry> resume(Path journal, ObjectNode header) {
-        Map<Integer, Entry> done = new HashMap<>();
+    static List<Entry> resume(Path journal, ObjectNode header) {
+        List<Entry> done = new ArrayList<>();
         if (!Files.exists(journal)) return done;
         byte[] bytes;
         try {
@@ -286,7 +422,7 @@ public final class PerplexityFilter {
             try {
                 JsonNode n = Jsonl.MAPPER.readTree(lines[i]);
                 int line = n.get("line").intValue();
-                done.put(line, n.has("error") ? new Entry(line, null, 0, n.get("error").asText())
+                done.add(n.has("error") ? new Entry(line, null, 0, n.get("error").asText())
                         : new Entry(line, n.get("ppl").doubleValue(), n.get("tokens").intValue(), null));
             } catch (IOException | RuntimeException e) {
                 throw new DataException(journal + ":" + (i + 1) + ": unreadable journal line (use --restart to start over)");

@@ -156,7 +156,8 @@ class PerplexityFilterTest {
         Files.writeString(input, Files.readString(input) + "{\"image\": \"img/none.png\", \"caption\": \"x\"}\nnot json\n{\"image\": \"img/0.png\"}\n");
         Path out = tmp.resolve("out");
         DataException e = assertThrows(DataException.class, () -> PerplexityFilter.run(vlm, opts(out), log));
-        assertTrue(e.getMessage().startsWith("caps.jsonl:7: not valid JSON"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("caps.jsonl:6: image img/none.png not found"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("scores.jsonl")), "bad pairs are found before any scoring");
         PerplexityFilter.Options o = opts(out);
         o.onError = OnError.SKIP;
         o.workers = 2;
@@ -165,11 +166,13 @@ class PerplexityFilterTest {
         assertEquals(2, r.kept());
         assertEquals(3, r.dropped());
         List<JsonNode> rej = read(out.resolve("rejected.jsonl"));
-        assertEquals(List.of("caps.jsonl:7", "caps.jsonl:6", "caps.jsonl:8"), rej.stream().map(n -> n.get("place").asText()).toList());
-        assertTrue(rej.get(1).get("reason").asText().startsWith("image img/none.png not found"), rej.toString());
+        assertEquals(List.of("caps.jsonl:6", "caps.jsonl:7", "caps.jsonl:8"), rej.stream().map(n -> n.get("place").asText()).toList());
+        assertTrue(rej.get(0).get("reason").asText().startsWith("image img/none.png not found"), rej.toString());
+        assertTrue(rej.get(1).get("reason").asText().startsWith("not valid JSON"), rej.toString());
+        assertEquals("img/none.png", rej.get(0).get("row").get("image").asText());
         assertTrue(rej.get(2).get("reason").asText().contains("no \"caption\" text"), rej.toString());
-        // The skipped pairs are in the journal: a later run with --on-error fail says so instead of silently passing.
+        // A later run with --on-error fail stops at them again instead of silently passing.
         DataException again = assertThrows(DataException.class, () -> PerplexityFilter.run(vlm, opts(out), log));
-        assertTrue(again.getMessage().contains("caps.jsonl:7"), again.getMessage());
+        assertTrue(again.getMessage().contains("caps.jsonl:6"), again.getMessage());
     }
 }
