@@ -30,7 +30,7 @@ public final class DataConvertCommand implements Callable<Integer> {
             description = "classification, grounding, region, multiview, video or vqa.")
     String task;
 
-    @Option(names = "--in", required = true, paramLabel = "FILE", description = "Input rows: .csv (header row), .jsonl, or a COCO .json (grounding).")
+    @Option(names = "--in", required = true, paramLabel = "FILE", description = "Input rows: CSV with a header row, JSONL, or a COCO detection file (grounding).")
     Path in;
 
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Directory the rows' image paths are relative to.")
