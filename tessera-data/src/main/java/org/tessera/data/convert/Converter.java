@@ -49,11 +49,7 @@ public final class Converter {
             throw new IllegalArgumentException("COCO input is for --task grounding; give " + o.task.cliName() + " rows as CSV or JSONL");
         }
         Path out = o.out.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
-        }
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new DataException(out + " exists and is not a directory");
         String name = o.name != null ? o.name : out.getFileName().toString();
         if (name.isBlank() || name.contains("/") || name.contains("\\")) throw new IllegalArgumentException("--name must be a plain name, got '" + name + "'");
 
@@ -77,6 +73,11 @@ public final class Converter {
             }
         }
 
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+        }
         Path annotation = out.resolve(name + ".jsonl");
         Path rejectedFile = out.resolve(name + ".rejected.jsonl");
         Path meta = out.resolve("meta.json");

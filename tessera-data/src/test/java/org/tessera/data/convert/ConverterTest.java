@@ -148,6 +148,7 @@ class ConverterTest {
         assertEquals("in.csv:3", e.place());
         assertTrue(e.getMessage().contains("label \"cow\" is not one of the 2 labels"), e.getMessage());
         assertEquals(List.of(), outFiles(), "a failed run writes no JSONL, no meta and leaves no partial file");
+        assertFalse(Files.exists(out), "nor an empty output directory");
     }
 
     @Test
