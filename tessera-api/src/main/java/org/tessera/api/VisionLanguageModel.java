@@ -188,6 +188,21 @@ public final class VisionLanguageModel implements AutoCloseable {
         return query(request, prepare(request.images(), request.video(), request.tiling())).text();
     }
 
+    /**
+     * The prompt {@link #ask} would run for {@code request}, ready for teacher forcing or scoring: its token ids and
+     * the language model's input embeddings {@code [ids.length, hidden]}, image features already in the
+     * {@code <IMG_CONTEXT>} rows. Nothing is generated. Append continuation tokens with
+     * {@code model().language().embed(ids)} and run {@code model().language()} over the whole to get their logits.
+     */
+    public PromptEmbeddings embedPrompt(Request request) {
+        Objects.requireNonNull(request, "request");
+        Prepared prepared = prepare(request.images(), request.video(), request.tiling());
+        int[] ids = tokenizer.encode(query(request, prepared).text(), true);
+        checkPromptLength(ids.length);
+        List<EncodedImage> images = encode(prepared, GenerationListener.NONE);
+        return new PromptEmbeddings(ids, model.inputEmbeddings(ids, imageRows(images)), model.language().hiddenSize());
+    }
+
     private ChatTemplate.Query query(Request request, Prepared prepared) {
         String question = request.question();
         int n = prepared.plans().size();
@@ -283,6 +298,16 @@ public final class VisionLanguageModel implements AutoCloseable {
         return out;
     }
 
+    /** The feature rows of {@code images} in prompt order: what fills the {@code <IMG_CONTEXT>} positions. */
+    private float[] imageRows(List<EncodedImage> images) {
+        int n = 0;
+        for (EncodedImage e : images) n += e.tokens().contextTokens();
+        float[] rows = new float[Math.multiplyExact(n, model.language().hiddenSize())];
+        int r = 0;
+        for (EncodedImage e : images) r = e.gather(rows, r);
+        return rows;
+    }
+
     static List<ImageTokenLayout> layouts(List<EncodedImage> images) {
         List<ImageTokenLayout> l = new ArrayList<>(images.size());
         for (EncodedImage e : images) l.add(e.tokens());
@@ -311,12 +336,7 @@ public final class VisionLanguageModel implements AutoCloseable {
         LanguageModel lm = model.language();
         int t = ids.length, d = lm.hiddenSize();
         checkPromptLength(t);
-        int imageRows = 0;
-        for (EncodedImage e : images) imageRows += e.tokens().contextTokens();
-        float[] rows = new float[Math.multiplyExact(imageRows, d)];
-        int r = 0;
-        for (EncodedImage e : images) r = e.gather(rows, r);
-        float[] embeds = model.inputEmbeddings(ids, rows);
+        float[] embeds = model.inputEmbeddings(ids, imageRows(images));
         if (reuse >= t) reuse = t - 1; // the last prompt token must run to give the first logits
         cache.truncate(reuse);
         long t0 = System.nanoTime();
