@@ -27,7 +27,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
 import org.tessera.api.Answer;
@@ -254,12 +253,20 @@ public final class TesseraServer implements AutoCloseable {
             throw new ApiError(429, "rate_limit_error", "queue_full", null, "the server is busy: " + cfg.parallel()
                     + " generations are running and " + cfg.queue() + " requests are waiting; retry later");
         }
-        ServletContextRequest core = ServletContextRequest.getServletContextRequest(ctx.req());
-        if (core != null) core.addFailureListener(t -> job.cancel(Job.CLIENT_GONE));
-        String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes());
-        long createdAt = System.currentTimeMillis() / 1000;
-        if (p.stream()) stream(ctx, job, p, id, createdAt);
-        else complete(ctx, job, id, createdAt);
+        DisconnectProbe probe = DisconnectProbe.arm(ctx.req(), () -> job.cancel(Job.CLIENT_GONE));
+        try {
+            String id = "chatcmpl-" + HexFormat.of().formatHex(randomBytes());
+            long createdAt = System.currentTimeMillis() / 1000;
+            if (p.stream()) stream(ctx, job, p, probe, id, createdAt);
+            else complete(ctx, job, probe, id, createdAt);
+        } finally {
+            release(ctx, probe); // before an error response is written
+        }
+    }
+
+    /** Stops watching the connection: something is about to be written to it. */
+    private static void release(Context ctx, DisconnectProbe probe) {
+        if (probe.disarm() && !ctx.res().isCommitted()) ctx.header("Connection", "close");
     }
 
     private static byte[] randomBytes() {
@@ -323,25 +330,43 @@ public final class TesseraServer implements AutoCloseable {
      * the queue if it has not started) and given a few seconds to stop.
      */
     private Object next(Job job) throws InterruptedException {
-        long wait = job.deadline - System.nanoTime();
-        Object ev = wait > 0 ? job.events.poll(wait, TimeUnit.NANOSECONDS) : job.events.poll();
-        if (ev != null) return ev;
-        job.cancel(Job.TIMEOUT);
-        if (workers.remove(job)) return null;
-        return job.events.poll(GRACE_NANOS, TimeUnit.NANOSECONDS);
+        while (true) {
+            long wait = job.deadline - System.nanoTime();
+            Object ev = wait > 0 ? job.events.poll(wait, TimeUnit.NANOSECONDS) : job.events.poll();
+            if (ev == Job.WAKE) {
+                // The client left: a request that still waits is dropped at once; a running one stops at its next check.
+                if (workers.remove(job)) return Job.STOPPED;
+                continue;
+            }
+            if (ev != null) return ev;
+            job.cancel(Job.TIMEOUT);
+            if (workers.remove(job)) return null;
+            long end = System.nanoTime() + GRACE_NANOS;
+            while ((wait = end - System.nanoTime()) > 0) {
+                ev = job.events.poll(wait, TimeUnit.NANOSECONDS);
+                if (ev != Job.WAKE && ev != Job.PROGRESS && !(ev instanceof String)) return ev;
+            }
+            return null;
+        }
     }
 
-    private void complete(Context ctx, Job job, String id, long createdAt) throws InterruptedException {
+    /** A cancelled job's end: true when the client should get 504, false when it left. */
+    private static boolean timedOut(Job job) {
+        return Job.TIMEOUT.equals(job.stopReason());
+    }
+
+    private void complete(Context ctx, Job job, DisconnectProbe probe, String id, long createdAt) throws InterruptedException {
         while (true) {
             Object ev = next(job);
+            if (ev == Job.STOPPED || ev instanceof Answer a0 && a0.finishReason() == Answer.FinishReason.CANCELLED) {
+                if (timedOut(job)) throw timeout();
+                return; // the client is gone: nobody to answer
+            }
             switch (ev) {
                 case null -> throw timeout();
                 case Throwable t -> throw failure(t);
                 case Answer a -> {
-                    if (a.finishReason() == Answer.FinishReason.CANCELLED) {
-                        if (Job.TIMEOUT.equals(job.stopReason())) throw timeout();
-                        return; // the client is gone: nobody to answer
-                    }
+                    release(ctx, probe);
                     ObjectNode root = envelope(id, "chat.completion", createdAt);
                     ObjectNode choice = root.putArray("choices").addObject();
                     choice.put("index", 0);
@@ -362,20 +387,22 @@ public final class TesseraServer implements AutoCloseable {
         }
     }
 
-    private void stream(Context ctx, Job job, ChatRequestParser.Parsed p, String id, long createdAt) throws Exception {
+    private void stream(Context ctx, Job job, ChatRequestParser.Parsed p, DisconnectProbe probe, String id, long createdAt) throws Exception {
         OutputStream out = null;
         Trimmer trim = new Trimmer();
         try {
             while (true) {
                 Object ev = next(job);
+                boolean stopped = ev == Job.STOPPED || ev instanceof Answer a0 && a0.finishReason() == Answer.FinishReason.CANCELLED;
                 if (out == null) {
                     // Until the model has started, failures (unreadable image, long prompt) still get their status.
                     if (ev == null) throw timeout();
                     if (ev instanceof Throwable t) throw failure(t);
-                    if (ev instanceof Answer a && a.finishReason() == Answer.FinishReason.CANCELLED) {
-                        if (Job.TIMEOUT.equals(job.stopReason())) throw timeout();
+                    if (stopped) {
+                        if (timedOut(job)) throw timeout();
                         return;
                     }
+                    release(ctx, probe);
                     ctx.status(200);
                     ctx.res().setContentType("text/event-stream; charset=utf-8");
                     ctx.res().setHeader("Cache-Control", "no-cache");
@@ -406,14 +433,14 @@ public final class TesseraServer implements AutoCloseable {
                             event(out, c);
                         }
                     }
-                    case Answer a -> {
-                        if (a.finishReason() == Answer.FinishReason.CANCELLED) {
-                            if (Job.TIMEOUT.equals(job.stopReason())) {
-                                event(out, timeout().body());
-                                done(out);
-                            }
-                            return;
+                    case Object o when stopped -> {
+                        if (timedOut(job)) {
+                            event(out, timeout().body());
+                            done(out);
                         }
+                        return;
+                    }
+                    case Answer a -> {
                         ObjectNode last = chunk(id, createdAt);
                         ((ObjectNode) last.get("choices").get(0)).put("finish_reason", finishReason(a));
                         last.set("tessera", extras(a));
@@ -513,7 +540,12 @@ public final class TesseraServer implements AutoCloseable {
     static final class Job implements Runnable, org.tessera.api.GenerationListener {
         static final String CLIENT_GONE = "client_disconnect";
         static final String TIMEOUT = "timeout";
+        /** The encoder or the prompt moved on (streams only). */
         static final Object PROGRESS = new Object();
+        /** The client left: the handler should look at the job. */
+        static final Object WAKE = new Object();
+        /** The job was cancelled before it started and never ran. */
+        static final Object STOPPED = new Object();
 
         final BlockingQueue<Object> events = new java.util.concurrent.LinkedBlockingQueue<>();
         final long deadline;
@@ -537,7 +569,11 @@ public final class TesseraServer implements AutoCloseable {
         @Override
         public void run() {
             metrics.queueSeconds.observe((System.nanoTime() - arrival) / 1e9);
-            if (stopReason != null) return; // cancelled while it waited
+            if (stopReason == null && System.nanoTime() - deadline > 0) cancel(TIMEOUT);
+            if (stopReason != null) { // cancelled while it waited
+                events.add(STOPPED);
+                return;
+            }
             active.incrementAndGet();
             try {
                 events.add(engine.ask(parsed.request(), this));
@@ -552,6 +588,7 @@ public final class TesseraServer implements AutoCloseable {
             if (stopReason == null) {
                 stopReason = why;
                 metrics.cancelled(why);
+                if (why.equals(CLIENT_GONE)) events.add(WAKE);
             }
         }
 
