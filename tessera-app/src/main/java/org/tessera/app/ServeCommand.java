@@ -17,10 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code tessera serve}: an OpenAI-compatible HTTP server over one model. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a model over HTTP with OpenAI's chat-completions API: POST /v1/chat/completions (plain, or",
-                "streamed as server-sent events with \"stream\": true), GET /v1/models, GET /health and GET /metrics",
-                "(Prometheus). Images come as data: URLs, or as paths inside the folder given with --allow-local-files.",
-                "Requests beyond --parallel running generations wait in a queue of --queue; one more gets 429."})
+        description = {"Serve a model over HTTP with OpenAI's chat-completions API: POST /v1/chat/completions (plain, or streamed as server-sent events with \"stream\": true), GET /v1/models, GET /health and GET /metrics (Prometheus).",
+                "Images come as data: URLs, or as paths inside the folder given with --allow-local-files.",
+                "Requests beyond --parallel running generations wait in a queue of --queue; one more gets 429. Stop with Ctrl-C."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Model directory (config.json, *.safetensors, tokenizer files). Default: the TESSERA_MODEL environment variable.")

@@ -131,14 +131,14 @@ final class ChatRequestParser {
             String text = render(m.parts, images, inputs);
             switch (m.role) {
                 case "system", "developer" -> system.add(text);
-                case "user" -> user = user == null ? text : user + "\n" + text;
+                case "user" -> user = user == null ? text : join(user, text);
                 case "assistant" -> {
                     if (user != null) {
                         history.add(new Turn(user, text));
                         user = null;
                     } else if (!history.isEmpty()) {
                         Turn last = history.removeLast();
-                        history.add(new Turn(last.user(), last.assistant() + "\n" + text));
+                        history.add(new Turn(last.user(), join(last.assistant(), text)));
                     } else {
                         throw ApiError.invalid("messages[" + i + "]", "an assistant message must follow a user message");
                     }
@@ -149,6 +149,11 @@ final class ChatRequestParser {
         if (user == null) throw ApiError.invalid("messages", "the last message must be a user message (the question to answer)");
         Request r = new Request(user, inputs, false, tiling, sampling, history, system.isEmpty() ? null : String.join("\n", system));
         return new Parsed(r, stream, includeUsage, images);
+    }
+
+    /** Two messages of one role in a row: joined by a newline (an empty one adds nothing). */
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : b.isEmpty() ? a : a + "\n" + b;
     }
 
     private static String render(List<Part> parts, int imagesInConversation, List<ImageInput> inputs) {
