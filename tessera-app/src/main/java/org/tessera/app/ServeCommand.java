@@ -110,7 +110,15 @@ public final class ServeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         TesseraServer s = TesseraServer.start(dir, int8Llm, cfg);
         server = s;
-        Thread hook = new Thread(stop::countDown, "tessera-serve-shutdown");
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> { // Ctrl-C or SIGTERM: stop serving and let the close finish before the JVM halts
+            stop.countDown();
+            try {
+                closed.await(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tessera-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("tessera: serving %s on http://%s:%d/v1 (loaded in %.1f s; %d at once, queue %d, timeout %d s)%n",
                 name, hostForUrl(cfg.host()), s.port(), (System.nanoTime() - t0) / 1e9, cfg.parallel(), cfg.queue(), timeoutSeconds);
@@ -119,6 +127,9 @@ public final class ServeCommand implements Callable<Integer> {
             stop.await();
         } finally {
             s.close();
+            out.println("tessera: stopped");
+            out.flush();
+            closed.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
