@@ -342,6 +342,7 @@ public final class VisionLanguageModel implements AutoCloseable {
         if (reuse >= t) reuse = t - 1; // the last prompt token must run to give the first logits
         cache.truncate(reuse);
         long t0 = System.nanoTime();
+        l.onPrompt(reuse, t);
         for (int p = reuse; p < t - 1; p += PROMPT_CHUNK) {
             int m = Math.min(PROMPT_CHUNK, t - 1 - p);
             lm.prefill(Arrays.copyOfRange(embeds, p * d, (p + m) * d), m, cache);
