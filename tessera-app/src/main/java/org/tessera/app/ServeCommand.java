@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import org.tessera.server.ServerConfig;
 import org.tessera.server.TesseraServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,9 +22,8 @@ import picocli.CommandLine.Spec;
                 "Images come as data: URLs, or as paths inside the folder given with --allow-local-files.",
                 "Requests beyond --parallel running generations wait in a queue of --queue; one more gets 429. Stop with Ctrl-C."})
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model directory (config.json, *.safetensors, tokenizer files). Default: the TESSERA_MODEL environment variable.")
-    Path model;
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = ServerConfig.DEFAULT_HOST,
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
@@ -69,9 +69,6 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Let requests name image files (plain paths or file: URLs) inside DIR; nothing outside it is read. Off by default.")
     Path allowLocalFiles;
 
-    @Option(names = "--int8-llm", description = "Quantise the language model's weight matrices to int8 blocks (Q8_0) at load time.")
-    boolean int8Llm;
-
     @Spec
     CommandSpec spec;
 
@@ -86,14 +83,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Path dir = model;
-        if (dir == null) {
-            String e = env.get("TESSERA_MODEL");
-            if (e == null || e.isBlank()) {
-                throw new ParameterException(spec.commandLine(), "no model: give --model DIR or set the TESSERA_MODEL environment variable");
-            }
-            dir = Path.of(e);
-        }
+        Path dir = model.resolve(env);
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such model directory");
         if (allowLocalFiles != null && !Files.isDirectory(allowLocalFiles)) {
             throw new ParameterException(spec.commandLine(), "--allow-local-files " + allowLocalFiles + ": no such folder");
@@ -108,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        TesseraServer s = TesseraServer.start(dir, int8Llm, cfg);
+        TesseraServer s = TesseraServer.start(dir, model.int8Llm, cfg);
         server = s;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> { // Ctrl-C or SIGTERM: stop serving and let the close finish before the JVM halts

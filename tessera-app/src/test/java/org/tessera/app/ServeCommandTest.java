@@ -38,8 +38,8 @@ class ServeCommandTest {
     void withoutAModelItSaysHowToGiveOne() {
         Cli c = cli(Map.of());
         int code = c.cl().execute("serve", "--port", "0");
-        assertEquals(2, code);
-        assertTrue(c.err().toString().contains("no model: give --model DIR or set the TESSERA_MODEL environment variable"), c.err().toString());
+        assertEquals(1, code);
+        assertTrue(c.err().toString().contains("no model given: pass --model DIR or set TESSERA_MODEL"), c.err().toString());
         Cli missing = cli(Map.of());
         assertEquals(1, missing.cl().execute("serve", "--model", "no/such/dir"));
         assertTrue(missing.err().toString().contains("no/such/dir: no such model directory"), missing.err().toString());
