@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tessera.api.Answer;
 import org.tessera.api.PromptTooLongException;
 import org.tessera.api.VisionLanguageModel;
@@ -42,11 +44,13 @@ import org.tessera.vision.tiling.TilePlan;
  *
  * <p>Requests are parsed and their images checked on the HTTP threads (virtual threads); generations run on
  * {@link ServerConfig#parallel} worker threads, each call with its own KV cache, behind a bounded queue
- * ({@link ServerConfig#queue}) that answers 429 when full. A streamed generation stops when a write to its client
- * fails (the client went away) or the request's time runs out.
+ * ({@link ServerConfig#queue}) that answers 429 when full. A generation stops when its client goes away (a write
+ * fails, or {@link DisconnectProbe} sees the connection end before anything was written) or the request's time runs
+ * out; a request whose client left while it waited is taken out of the queue.
  */
 public final class TesseraServer implements AutoCloseable {
     static final String CHAT = "/v1/chat/completions";
+    private static final Logger LOG = LoggerFactory.getLogger(TesseraServer.class);
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final ServerConfig cfg;
@@ -120,8 +124,11 @@ public final class TesseraServer implements AutoCloseable {
             c.routes.get("/health", this::health);
             c.routes.get("/metrics", this::metricsPage);
             c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
-            c.routes.exception(Exception.class, (e, ctx) -> error(ctx, new ApiError(500, "server_error", null, null,
-                    "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                error(ctx, new ApiError(500, "server_error", null, null,
+                        "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+            });
             // Javalin's own refusals (no such route, wrong method, ...) in OpenAI's error format too.
             c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, switch (e.getStatus()) {
                 case 404 -> new ApiError(404, "invalid_request_error", "not_found", null, "no such endpoint: " + ctx.method() + " " + ctx.path());
@@ -315,8 +322,11 @@ public final class TesseraServer implements AutoCloseable {
             case PromptTooLongException e -> ApiError.tooLarge("context_length_exceeded", "messages", e.getMessage());
             case ImageLoadException e -> ApiError.invalid("invalid_image", "messages", "unreadable image: " + e.getMessage());
             case IllegalArgumentException e -> ApiError.invalid("messages", e.getMessage());
-            default -> new ApiError(500, "server_error", null, null, "generation failed: "
-                    + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()));
+            default -> {
+                LOG.error("generation failed", t);
+                yield new ApiError(500, "server_error", null, null, "generation failed: "
+                        + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()));
+            }
         };
     }
 
