@@ -17,6 +17,7 @@ import org.tessera.model.text.ImageTokenLayout;
 import org.tessera.model.text.LayoutImageTokens;
 import org.tessera.model.text.Tokenizer;
 import org.tessera.model.text.Tokenizers;
+import org.tessera.model.text.Turn;
 import org.tessera.vision.image.ImageLoadOptions;
 import org.tessera.vision.image.RgbImage;
 import org.tessera.vision.tiling.TileBatch;
@@ -49,22 +50,32 @@ public final class VisionLanguageModel implements AutoCloseable {
     /**
      * How to load.
      *
-     * @param int8Llm       quantise the language model's matrices to int8 blocks at load time (faster decoding,
-     *                      small accuracy cost)
-     * @param imageOptions  how images are decoded: pixel limit, PDF resolution, alpha handling
+     * @param int8Llm         quantise the language model's matrices to int8 blocks at load time (faster decoding,
+     *                        small accuracy cost)
+     * @param imageOptions    how images are decoded: pixel limit, PDF resolution, alpha handling
+     * @param maxPromptTokens refuse prompts (image tokens included) longer than this with a
+     *                        {@link PromptTooLongException} before the images are encoded; 0: only the model's context
+     *                        limits them
      */
-    public record Options(boolean int8Llm, ImageLoadOptions imageOptions) {
+    public record Options(boolean int8Llm, ImageLoadOptions imageOptions, int maxPromptTokens) {
         public Options {
             Objects.requireNonNull(imageOptions, "imageOptions");
+            if (maxPromptTokens < 0) throw new IllegalArgumentException("maxPromptTokens must be 0 (no limit) or positive, got " + maxPromptTokens);
+        }
+
+        public Options(boolean int8Llm, ImageLoadOptions imageOptions) {
+            this(int8Llm, imageOptions, 0);
         }
 
         public static Options defaults() {
-            return new Options(false, ImageLoadOptions.defaults());
+            return new Options(false, ImageLoadOptions.defaults(), 0);
         }
 
-        public Options withInt8Llm(boolean v) { return new Options(v, imageOptions); }
+        public Options withInt8Llm(boolean v) { return new Options(v, imageOptions, maxPromptTokens); }
 
-        public Options withImageOptions(ImageLoadOptions v) { return new Options(int8Llm, v); }
+        public Options withImageOptions(ImageLoadOptions v) { return new Options(int8Llm, v, maxPromptTokens); }
+
+        public Options withMaxPromptTokens(int v) { return new Options(int8Llm, imageOptions, v); }
     }
 
     private final Path dir;
@@ -205,18 +216,29 @@ public final class VisionLanguageModel implements AutoCloseable {
 
     private ChatTemplate.Query query(Request request, Prepared prepared) {
         String question = request.question();
+        List<Turn> history = request.history().isEmpty() ? null : request.history();
         int n = prepared.plans().size();
-        if (!question.contains(ChatTemplate.IMAGE_PLACEHOLDER)) {
+        boolean placed = question.contains(ChatTemplate.IMAGE_PLACEHOLDER);
+        if (history != null) for (Turn t : history) placed |= t.user().contains(ChatTemplate.IMAGE_PLACEHOLDER);
+        if (!placed) {
             if (request.video()) question = ChatTemplate.videoPrefix(n) + question;
             else if (n > 1) question = ChatTemplate.multiImagePrefix(n) + question;
+            // chat() prepends "<image>\n" itself only to a first question; with a history the images are this question's.
+            else if (n == 1 && history != null) question = ChatTemplate.IMAGE_PLACEHOLDER + "\n" + question;
         }
-        return template.query(null, question, prepared.layouts());
+        ChatTemplate t = request.systemMessage() == null ? template : template.withSystemMessage(request.systemMessage());
+        return t.query(history, question, prepared.layouts());
     }
 
     void checkPromptLength(int t) {
         int max = model.language().maxPositions();
         if (t + 1 > max) {
-            throw new IllegalArgumentException("the prompt is " + t + " tokens but the model's context holds " + max
+            throw new PromptTooLongException(t, max - 1, "the prompt is " + t + " tokens but the model's context holds " + max
+                    + " (fewer or smaller images, or a lower tile budget, make it shorter)");
+        }
+        int limit = options.maxPromptTokens();
+        if (limit > 0 && t > limit) {
+            throw new PromptTooLongException(t, limit, "the prompt is " + t + " tokens, more than the limit of " + limit
                     + " (fewer or smaller images, or a lower tile budget, make it shorter)");
         }
     }

@@ -191,6 +191,42 @@ class VisionLanguageModelTest {
     }
 
     @Test
+    void historyAndSystemMessageMakeTheConversationPrompt() {
+        RgbImage a = picture(100, 60, 6), b = picture(60, 100, 7);
+        var layouts = List.of((org.tessera.model.text.ImageTokenLayout) new org.tessera.model.text.LayoutImageTokens(internvl(4).plan(100, 60).layout()),
+                new org.tessera.model.text.LayoutImageTokens(internvl(4).plan(60, 100).layout()));
+        List<Turn> history = List.of(new Turn("<image>\nWhat is this?", "A picture."));
+        Request req = Request.of("And <image> this one?").withImage(ImageInput.of(a)).withImage(ImageInput.of(b))
+                .withTiling(Tiling.internvl(4)).withHistory(history).withSystemMessage("Be brief.").withMaxNewTokens(5);
+        String expected = vlm.template().withSystemMessage("Be brief.").query(history, "And <image> this one?", layouts).text();
+        String prompt = vlm.promptText(req);
+        assertEquals(expected, prompt);
+        assertTrue(prompt.startsWith("<|im_start|>system\nBe brief.<|im_end|><|im_start|>user\n<img>"), prompt);
+        assertEquals(expectedText(referenceGreedy(prompt, List.of(a, b), internvl(4), 5)), vlm.ask(req).text());
+        // Without placeholders anywhere, the images belong to the new question, placed as for a first question.
+        Request plain = Request.of("Describe.").withImage(ImageInput.of(a)).withTiling(Tiling.internvl(4))
+                .withHistory(List.of(new Turn("Hello.", "Hi.")));
+        assertTrue(vlm.promptText(plain).contains("Hi.<|im_end|><|im_start|>user\n<img>"), vlm.promptText(plain));
+        // The old constructor and no history: exactly what it gave before.
+        Request old = new Request("Q?", List.of(), false, null, null);
+        assertEquals(List.of(), old.history());
+        assertEquals(vlm.template().query(null, "Q?", List.of()).text(), vlm.promptText(old));
+    }
+
+    @Test
+    void promptTokenLimitIsCheckedBeforeEncoding() {
+        try (VisionLanguageModel small = VisionLanguageModel.load(GOLDEN, VisionLanguageModel.Options.defaults().withMaxPromptTokens(40))) {
+            PromptTooLongException e = assertThrows(PromptTooLongException.class,
+                    () -> small.ask(Request.of("Many words here").withImage(ImageInput.of(picture(200, 200, 1))), new GenerationListener() {
+                        @Override public void onVision(int tiles, int done, int layers) { throw new AssertionError("encoded"); }
+                    }));
+            assertEquals(40, e.limit());
+            assertTrue(e.tokens() > 40 && e.getMessage().contains("limit of 40"), e.getMessage());
+            assertTrue(small.ask(Request.of("Hi").withSystemMessage("S").withMaxNewTokens(2)).completionTokens() > 0);
+        }
+    }
+
+    @Test
     void concurrentCallersGetTheAnswersOfOneByOne() throws Exception {
         List<Request> reqs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
