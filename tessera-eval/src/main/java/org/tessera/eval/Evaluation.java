@@ -1,5 +1,7 @@
 package org.tessera.eval;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,14 +54,14 @@ public final class Evaluation {
         EvalRunner.Result r = EvalRunner.run(vlm, model, data, settings, dir, onError, bar);
         Scores scores = scoreAnswered(settings.kind(), data, texts(r.predictions()));
         Usage usage = Usage.of(data, r.predictions());
-        Map<String, String> about = new LinkedHashMap<>();
+        ObjectNode about = new ObjectMapper().createObjectNode();
         about.put("model", model);
         about.put("data", data.file().toAbsolutePath().normalize().toString());
         about.put("kind", settings.kind().id);
         about.put("metric", settings.kind().metric.label);
         about.put("strategy", settings.strategy());
-        about.put("max_tiles", Integer.toString(settings.baseMaxTiles()));
-        about.put("max_new_tokens", Integer.toString(settings.maxNewTokens()));
+        about.put("max_tiles", settings.baseMaxTiles());
+        about.put("max_new_tokens", settings.maxNewTokens());
         String title = settings.kind().title + " — " + Path.of(model).getFileName() + " — " + settings.label();
         String md = scores == null
                 ? "### " + title + "\n\nThe data has no answers: " + r.predictions().size() + " predictions are in "

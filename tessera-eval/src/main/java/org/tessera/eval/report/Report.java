@@ -53,10 +53,9 @@ public final class Report {
     }
 
     /** The full report of a run: settings, usage, problems, scores (null when the data has no answers). */
-    public static ObjectNode runJson(Map<String, String> about, Usage usage, List<RowProblem> malformed, List<RowProblem> skipped,
+    public static ObjectNode runJson(ObjectNode about, Usage usage, List<RowProblem> malformed, List<RowProblem> skipped,
                                      Scores scores) {
-        ObjectNode o = JSON.createObjectNode();
-        about.forEach(o::put);
+        ObjectNode o = about.deepCopy();
         ObjectNode u = o.putObject("usage");
         u.put("questions", usage.questions());
         u.put("mean_tiles", usage.meanTiles());
