@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tessera 0.1.0",
         description = "High-resolution vision-language models on the JVM.",
-        subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, TileCommand.class, DataCommand.class, SoupCommand.class,
-                ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, TileCommand.class, EvalCommand.class, DataCommand.class,
+                SoupCommand.class, ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
