@@ -88,4 +88,16 @@ class DataCommandsTest {
             assertTrue(l.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left");
         }
     }
+
+    @Test
+    void bestSoupRanksByAnEvaluationKind() throws IOException {
+        png("q.png", 60, 40);
+        Path dev = dir.resolve("dev.jsonl");
+        Files.writeString(dev, "{\"index\": 1, \"image\": \"q.png\", \"question\": \"What is it?\", \"answers\": [\"gradient\"]}\n");
+        Run best = run("soup", "--out", dir.resolve("best").toString(), "--method", "best", "--eval-data", dev.toString(), "--kind", "vqa",
+                GOLDEN.toString(), GOLDEN.toString());
+        assertEquals(0, best.code(), best.err());
+        assertTrue(Files.exists(dir.resolve("best/model.safetensors")));
+        assertTrue(Files.readString(dir.resolve("best/soup.json")).contains("VQA") || best.out().contains("VQA"), best.out());
+    }
 }
