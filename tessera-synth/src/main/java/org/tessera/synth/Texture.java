@@ -49,15 +49,24 @@ final class Texture {
             double f = 1 - depth * level / 63.0;
             for (int v = 0; v < 256; v++) lut[level * 256 + v] = (int) Math.round(v * f);
         }
+        double dt = ax / w;
         for (int y = 0; y < h; y++) {
-            double fy = ay * (y / (double) h - 0.5);
             int row = y * w;
-            for (int x = 0; x < w; x++) {
-                double t = ax * (x / (double) w - 0.5) + fy + 0.5; // 0..1 across the page
-                int level = (int) (Math.max(0, Math.min(1, t)) * 63);
-                int base = level << 8;
+            double t = ay * (y / (double) h - 0.5) - ax * 0.5 + 0.5; // 0..1 across the page, linear in x
+            int lastIn = -1, lastOut = 0, lastLevel = -1;
+            for (int x = 0; x < w; x++, t += dt) {
+                int level = t <= 0 ? 0 : t >= 1 ? 63 : (int) (t * 63);
                 int p = px[row + x];
-                px[row + x] = lut[base + ((p >>> 16) & 0xFF)] << 16 | lut[base + ((p >>> 8) & 0xFF)] << 8 | lut[base + (p & 0xFF)];
+                if (p == lastIn && level == lastLevel) {
+                    px[row + x] = lastOut;
+                    continue;
+                }
+                int base = level << 8;
+                int q = lut[base + ((p >>> 16) & 0xFF)] << 16 | lut[base + ((p >>> 8) & 0xFF)] << 8 | lut[base + (p & 0xFF)];
+                lastIn = p;
+                lastLevel = level;
+                lastOut = q;
+                px[row + x] = q;
             }
         }
     }
