@@ -244,6 +244,10 @@ final class ReceiptGenerator extends Generator {
         FontBook face = rng.pick(FontBook.SANS, FontBook.SANS, FontBook.SERIF);
         FontBook bold = face.bold();
         int h = longSide();
+        if (h < 48 * o.minTextPx()) { // an invoice needs about 40 lines of the smallest text; a till receipt fewer
+            till();
+            return;
+        }
         int w = (int) Math.round(h / rng.uniform(1.29, 1.42));
         double mx = w * rng.uniform(0.06, 0.09);
         double my = h * rng.uniform(0.045, 0.065);

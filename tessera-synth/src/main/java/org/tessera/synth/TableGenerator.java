@@ -28,8 +28,9 @@ final class TableGenerator extends Generator {
 
     private Dim rowDim() {
         List<String> shortProducts = Words.PRODUCTS.stream().filter(p -> p.length() <= 12).toList();
-        List<String> people = new ArrayList<>();
-        for (int i = 0; i < 40; i++) people.add(person());
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < 40; i++) names.add(person());
+        List<String> people = new ArrayList<>(names);
         return switch (o.easy() ? rng.nextInt(3) : rng.nextInt(7)) {
             case 0 -> new Dim("Region", Words.REGIONS);
             case 1 -> new Dim("Country", Words.COUNTRIES);
@@ -231,7 +232,9 @@ final class TableGenerator extends Generator {
         }
         if (noteH > 0) {
             String note = rng.pick("Source: ", "Data: ", "Note: figures from ") + company();
-            page.text(fit(note, cw, face, body), x0, ReceiptGenerator.baseline(y + rowH * 0.3, noteH, body), face, body, grey(ink), "note");
+            note = fit(note, cw, face, body);
+            double nx = Math.max(mx, Math.min(x0, w - mx - Page.advance(note, face, body)));
+            page.text(note, nx, ReceiptGenerator.baseline(y + rowH * 0.3, noteH, body), face, body, grey(ink), "note");
         }
 
         // questions
