@@ -216,6 +216,8 @@ final class ChartGenerator extends Generator {
 
         weight("value", 4);
         weight("title", 0.5);
+        weight("highest", 0.7);
+        weight("bar_label", 0.7);
         for (int i = 0; i < n; i++) {
             String c = catItems.get(i).text();
             ask("value", valItems.get(i), catItems.get(i), "What is the value for " + c + "?",

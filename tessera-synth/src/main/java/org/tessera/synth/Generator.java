@@ -64,9 +64,10 @@ abstract class Generator {
     }
 
     /**
-     * Picks the questions: candidates whose answers the vocabulary allows, grouped by type; types in a random order
-     * drawn by weight (in the easy preset the first registered type, the headline question, always comes first), one
-     * candidate per type in turn until enough are chosen. No question is asked twice.
+     * Picks the questions: candidates whose answers the vocabulary allows, grouped by type. Each question's type is
+     * drawn by weight among the types with candidates left, and a type's weight halves each time it is used, so a
+     * table asks mostly for cells but now and then for its title; in the easy preset the first registered type (the
+     * headline question) comes first. Then a random candidate of that type. No question is asked twice.
      */
     private List<Qa> choose() {
         Map<String, List<Candidate>> byType = new LinkedHashMap<>();
@@ -75,42 +76,40 @@ abstract class Generator {
             byType.computeIfAbsent(c.type(), k -> new ArrayList<>()).add(c);
         }
         if (byType.isEmpty()) throw new IllegalStateException(kind().label() + ": no question to ask");
-        List<String> remaining = new ArrayList<>(byType.keySet());
-        String head = remaining.get(0);
-        List<String> types = new ArrayList<>();
-        while (!remaining.isEmpty()) {
-            double sum = 0;
-            for (String t : remaining) sum += weights.getOrDefault(t, 1.0);
-            double r = rng.nextDouble() * sum;
-            int k = 0;
-            for (; k < remaining.size() - 1; k++) {
-                r -= weights.getOrDefault(remaining.get(k), 1.0);
-                if (r < 0) break;
-            }
-            types.add(remaining.remove(k));
-        }
-        if (o.easy()) {
-            types.remove(head);
-            types.add(0, head);
-        }
+        Map<String, Double> w = new LinkedHashMap<>();
+        for (String t : byType.keySet()) w.put(t, weights.getOrDefault(t, 1.0));
+        String head = byType.keySet().iterator().next();
         List<Qa> out = new ArrayList<>();
         List<String> asked = new ArrayList<>();
-        int want = o.questionsPerImage();
-        boolean progress = true;
-        while (out.size() < want && progress) {
-            progress = false;
-            for (String t : types) {
-                if (out.size() >= want) break;
-                List<Candidate> pool = byType.get(t);
-                if (pool.isEmpty()) continue;
-                Candidate c = pool.remove(rng.nextInt(pool.size()));
-                String q = o.easy() ? c.phrasings()[0] : rng.pick(c.phrasings());
-                if (asked.contains(q)) continue;
-                asked.add(q);
-                List<Integer> keys = c.keys().stream().map(TextItem::index).toList();
-                out.add(new Qa(t, q, c.answer().text(), c.answer().index(), keys, round1(c.answer().capPx())));
-                progress = true;
+        while (out.size() < o.questionsPerImage()) {
+            List<String> open = new ArrayList<>();
+            double sum = 0;
+            for (Map.Entry<String, List<Candidate>> e : byType.entrySet()) {
+                if (e.getValue().isEmpty()) continue;
+                open.add(e.getKey());
+                sum += w.get(e.getKey());
             }
+            if (open.isEmpty()) break;
+            String t;
+            if (o.easy() && out.isEmpty() && open.contains(head)) {
+                t = head;
+            } else {
+                double r = rng.nextDouble() * sum;
+                int k = 0;
+                for (; k < open.size() - 1; k++) {
+                    r -= w.get(open.get(k));
+                    if (r < 0) break;
+                }
+                t = open.get(k);
+            }
+            w.put(t, w.get(t) / 2);
+            List<Candidate> pool = byType.get(t);
+            Candidate c = pool.remove(rng.nextInt(pool.size()));
+            String q = o.easy() ? c.phrasings()[0] : rng.pick(c.phrasings());
+            if (asked.contains(q)) continue;
+            asked.add(q);
+            List<Integer> keys = c.keys().stream().map(TextItem::index).toList();
+            out.add(new Qa(t, q, c.answer().text(), c.answer().index(), keys, round1(c.answer().capPx())));
         }
         return out;
     }
