@@ -440,6 +440,7 @@ public final class SynthDataset {
                 - `test.jsonl`: one line per question (a single-turn conversation), with `question_type` and `answer_text_px`, for exact-match scoring.
                 - `meta.json` (training set) and `meta_test.json` (test set): InternVL meta entries; `root` is the output folder as given on the command line.
                 - `synth.json`: the knobs and statistics above, machine-readable.
+                - With `--layout`, `train_layout.jsonl` and `test_layout.jsonl`: per image every drawn string with its `role`, `box` [x, y, w, h] (before the page is turned by `angle` degrees about its centre), `cap_px` and `font`, and per question the index of the answer's string and of the strings the question names.
                 - Text sizes are cap heights (height of a capital or digit) in pixels of the original image.
                 """);
         Files.writeString(dir.resolve("README.md"), md.toString());
