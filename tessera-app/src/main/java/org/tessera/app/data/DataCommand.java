@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code tessera data ...}: tools for fine-tuning and pre-training data. */
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Data tools: convert task data to InternVL's fine-tuning format, filter image-caption pairs by perplexity.",
-        subcommands = {DataConvertCommand.class, DataPplCommand.class})
+        subcommands = {DataSynthCommand.class, DataConvertCommand.class, DataPplCommand.class})
 public final class DataCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
