@@ -146,7 +146,7 @@ public final class Activations {
             r = r.fma(t, FloatVector.broadcast(F, R0));
             FloatVector hi = ax.mul(ax);
             FloatVector lo = ax.fma(ax, hi.neg());
-            FloatVector e = hi.mul(-0.5f).lanewise(VectorOperators.EXP).mul(lo.fma(-0.5f, 1f));
+            FloatVector e = VectorMath.exp(hi.mul(-0.5f)).mul(lo.fma(-0.5f, 1f));
             FloatVector qLarge = e.mul(r).mul(0.5f);
             FloatVector q = qSmall.blend(qLarge, z.compare(VectorOperators.GE, 0.5f));
             // Φ(x) = Q for x < 0, 1 − Q otherwise; GELU = x·Φ, −0 where Φ underflowed (x = −∞ included).
@@ -175,7 +175,7 @@ public final class Activations {
         int i = 0;
         for (; i <= len - L; i += L) { // written out in the loop, not in a helper: see gelu on boxing
             FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
-            FloatVector e = g.abs().neg().lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(g.abs().neg());
             FloatVector num = one.blend(e, g.compare(VectorOperators.LT, 0f));
             FloatVector y = g.mul(num.div(e.add(1f)));
             if (up != null) y = y.mul(FloatVector.fromArray(F, up, uOff + i));

@@ -198,11 +198,11 @@ public final class Attention {
             for (int j = 0; j < valid; j += L) {
                 FloatVector v = FloatVector.fromArray(F, sc, so + j);
                 if (j + L > valid) v = v.blend(negInf, F.indexInRange(j, valid).not());
-                FloatVector e = v.sub(mv).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(v.sub(mv));
                 acc = acc.add(e);
                 e.intoArray(row, j);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(acc);
             int j;
             for (j = 0; j < valid; j++) s.pp[pBase + j * MR] = row[j];
             for (; j < nk; j++) s.pp[pBase + j * MR] = 0f;

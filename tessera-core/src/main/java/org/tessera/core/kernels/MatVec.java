@@ -98,8 +98,8 @@ public final class MatVec {
             a2 = FloatVector.fromMemorySegment(F, d, r2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, d, r3 + o, LE).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = VectorMath.sum(a0), s1 = VectorMath.sum(a1);
+        float s2 = VectorMath.sum(a2), s3 = VectorMath.sum(a3);
         for (; p < k; p++) {
             float xv = x[xOff + p];
             long o = 4L * p;
@@ -121,7 +121,7 @@ public final class MatVec {
         FloatVector a0 = FloatVector.zero(F);
         int p = 0;
         for (; p + 8 <= k; p += 8) a0 = FloatVector.fromMemorySegment(F, d, r0 + 4L * p, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0);
         for (; p < k; p++) s = Math.fma(d.get(F32_LE, r0 + 4L * p), x[xOff + p], s);
         return s;
     }
@@ -149,8 +149,8 @@ public final class MatVec {
             a2 = bf16ToF32(d, r2 + o).fma(xv, a2);
             a3 = bf16ToF32(d, r3 + o).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = VectorMath.sum(a0), s1 = VectorMath.sum(a1);
+        float s2 = VectorMath.sum(a2), s3 = VectorMath.sum(a3);
         for (; p < k; p++) {
             float xv = x[xOff + p];
             long o = 2L * p;
@@ -176,7 +176,7 @@ public final class MatVec {
         FloatVector a0 = FloatVector.zero(F);
         int p = 0;
         for (; p + 8 <= k; p += 8) a0 = bf16ToF32(d, r0 + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0);
         for (; p < k; p++) s = Math.fma(bf16(d, r0 + 2L * p), x[xOff + p], s);
         return s;
     }
@@ -210,8 +210,8 @@ public final class MatVec {
                     a2 = FloatVector.fromArray(F, buf, 2 * STRIP + p).fma(xv, a2);
                     a3 = FloatVector.fromArray(F, buf, 3 * STRIP + p).fma(xv, a3);
                 }
-                float t0 = a0.reduceLanes(VectorOperators.ADD), t1 = a1.reduceLanes(VectorOperators.ADD);
-                float t2 = a2.reduceLanes(VectorOperators.ADD), t3 = a3.reduceLanes(VectorOperators.ADD);
+                float t0 = VectorMath.sum(a0), t1 = VectorMath.sum(a1);
+                float t2 = VectorMath.sum(a2), t3 = VectorMath.sum(a3);
                 for (; p < len; p++) {
                     float xv = x[xOff + p0 + p];
                     t0 = Math.fma(buf[p], xv, t0);
