@@ -17,7 +17,6 @@ import org.tessera.api.Request;
 import org.tessera.api.Tiling;
 import org.tessera.api.VisionLanguageModel;
 import org.tessera.vision.tiling.TilePlan;
-import org.tessera.vision.tiling.TileTags;
 import org.tessera.vision.tiling.VideoFrames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,20 +47,8 @@ public final class AskCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "Video: frames to sample evenly (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int frames = VideoFrames.DEFAULT_FRAMES;
 
-    @Option(names = "--strategy", paramLabel = "NAME", description = "Tiling: internvl, catty, fixed (default: the model's config).")
-    String strategy;
-
-    @Option(names = "--max-tiles", paramLabel = "N", description = "Most local tiles per image (default: the model's max_dynamic_patch).")
-    Integer maxTiles;
-
-    @Option(names = "--min-tiles", paramLabel = "N", description = "Fewest local tiles per image (default: the model's min_dynamic_patch).")
-    Integer minTiles;
-
-    @Option(names = "--no-thumbnail", description = "Leave out the thumbnail.")
-    boolean noThumbnail;
-
-    @Option(names = "--tags", paramLabel = "STYLE", description = "NVLM tile tags: none (default), 1d, 2d-grid, 2d-box.")
-    String tags;
+    @Mixin
+    ModelTilingOptions tiling;
 
     @Mixin
     SamplingOptions sampling;
@@ -96,15 +83,7 @@ public final class AskCommand implements Callable<Integer> {
                 a = vlm.ask(request);
                 out.println(toJson(vlm, a).toPrettyString());
             } else {
-                // Stream as generated; the reference strips the finished answer, so leading whitespace is held back.
-                boolean[] started = {false};
-                a = vlm.ask(request, progress.listener(piece -> {
-                    String p = started[0] ? piece : piece.stripLeading();
-                    if (p.isEmpty()) return;
-                    started[0] = true;
-                    out.print(p);
-                    out.flush();
-                }));
+                a = vlm.ask(request, progress.listener(Progress.answerPrinter(out)));
                 progress.clear();
                 out.println();
             }
@@ -125,7 +104,7 @@ public final class AskCommand implements Callable<Integer> {
             if (video) throw new IllegalArgumentException("--pdf cannot be a video frame");
             in.add(ImageInput.pdfPage(pdf, input.page));
         }
-        Tiling t = new Tiling(strategy, maxTiles, minTiles, noThumbnail ? Boolean.FALSE : null, tags == null ? null : TileTags.parse(tags));
+        Tiling t = tiling.toTiling();
         Request r = video ? Request.of(question).withVideoFrames(in) : Request.of(question).withImages(in);
         return r.withTiling(t).withSampling(sampling.toSampling());
     }

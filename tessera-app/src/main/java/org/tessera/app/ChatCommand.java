@@ -10,10 +10,8 @@ import java.util.concurrent.Callable;
 import org.tessera.api.Answer;
 import org.tessera.api.ChatSession;
 import org.tessera.api.ImageInput;
-import org.tessera.api.Tiling;
 import org.tessera.api.VisionLanguageModel;
 import org.tessera.vision.tiling.TilePlan;
-import org.tessera.vision.tiling.TileTags;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,14 +34,8 @@ public final class ChatCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--strategy", paramLabel = "NAME", description = "Tiling: internvl, catty, fixed (default: the model's config).")
-    String strategy;
-
-    @Option(names = "--max-tiles", paramLabel = "N", description = "Most local tiles per image (default: the model's max_dynamic_patch).")
-    Integer maxTiles;
-
-    @Option(names = "--tags", paramLabel = "STYLE", description = "NVLM tile tags: none (default), 1d, 2d-grid, 2d-box.")
-    String tags;
+    @Mixin
+    ModelTilingOptions tiling;
 
     @Mixin
     SamplingOptions sampling;
@@ -63,8 +55,7 @@ public final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean interactive = Progress.terminal();
         try (VisionLanguageModel vlm = modelOptions.load(input)) {
-            Tiling tiling = new Tiling(strategy, maxTiles, null, null, tags == null ? null : TileTags.parse(tags));
-            ChatSession chat = vlm.newChat(tiling, sampling.toSampling());
+            ChatSession chat = vlm.newChat(tiling.toTiling(), sampling.toSampling());
             Progress progress = new Progress(System.err, interactive);
             if (interactive) out.println("tessera chat: " + vlm.directory() + " (/help for commands)");
             while (true) {
@@ -81,14 +72,7 @@ public final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    boolean[] started = {false};
-                    Answer a = chat.send(line, progress.listener(piece -> {
-                        String p = started[0] ? piece : piece.stripLeading();
-                        if (p.isEmpty()) return;
-                        started[0] = true;
-                        out.print(p);
-                        out.flush();
-                    }));
+                    Answer a = chat.send(line, progress.listener(Progress.answerPrinter(out)));
                     progress.clear();
                     out.println();
                     if (a.finishReason() == Answer.FinishReason.LENGTH) err.println("(answer cut at the token limit)");

@@ -58,6 +58,21 @@ final class Progress {
         shown = true;
     }
 
+    /**
+     * Prints answer pieces as they come, flushing each. The reference strips the finished answer, so whitespace
+     * before its first visible character is held back (and dropped).
+     */
+    static java.util.function.Consumer<String> answerPrinter(java.io.PrintWriter out) {
+        boolean[] started = {false};
+        return piece -> {
+            String p = started[0] ? piece : piece.stripLeading();
+            if (p.isEmpty()) return;
+            started[0] = true;
+            out.print(p);
+            out.flush();
+        };
+    }
+
     /** A listener that shows progress and streams text to {@code onText} (clearing the line first). */
     GenerationListener listener(java.util.function.Consumer<String> onText) {
         return new GenerationListener() {
