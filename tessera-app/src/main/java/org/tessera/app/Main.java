@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tessera 0.1.0",
         description = "High-resolution vision-language models on the JVM.",
-        subcommands = {AskCommand.class, ChatCommand.class, TileCommand.class, ForwardCommand.class, TokenizeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AskCommand.class, ChatCommand.class, TileCommand.class, ForwardCommand.class, TokenizeCommand.class, TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

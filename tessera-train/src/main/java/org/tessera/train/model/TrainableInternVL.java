@@ -175,17 +175,50 @@ public final class TrainableInternVL implements AutoCloseable {
 
     // ------------------------------------------------------------------ forward / backward
 
+    /**
+     * A forward-only evaluation: summed loss, and how many supervised tokens and whole sequences the model gets right
+     * by argmax (a sequence whose every supervised token is the argmax is one greedy decoding reproduces exactly).
+     */
+    public record Evaluation(double loss, int supervised, int correctTokens, int sequences, int correctSequences) {}
+
     /** The summed loss over the supervised positions (forward only; nothing is kept). */
     public double loss(Batch b) {
+        return evaluate(b).loss();
+    }
+
+    /** See {@link Evaluation}. */
+    public Evaluation evaluate(Batch b) {
         forward(b);
         int[] rows = supervisedRows(b);
         double loss = 0;
+        int vocab = cfg.llm().vocabSize();
+        boolean[] rowOk = new boolean[rows.length];
+        int correct = 0;
         if (rows.length > 0) {
             float[] logits = headForward(rows);
-            loss = CrossEntropy.lossAndGrad(logits, rows.length, cfg.llm().vocabSize(), targetsOf(b, rows), 0f, false);
+            int[] targets = targetsOf(b, rows);
+            for (int i = 0; i < rows.length; i++) {
+                int arg = 0;
+                for (int j = 1; j < vocab; j++) if (logits[i * vocab + j] > logits[i * vocab + arg]) arg = j;
+                rowOk[i] = arg == targets[i];
+                if (rowOk[i]) correct++;
+            }
+            loss = CrossEntropy.lossAndGrad(logits, rows.length, vocab, targets, 0f, false);
+        }
+        int seqs = 0, seqOk = 0, r = 0;
+        for (int s = 0; s + 1 < b.segments().length; s++) {
+            boolean any = false, ok = true;
+            while (r < rows.length && rows[r] < b.segments()[s + 1]) {
+                any = true;
+                ok &= rowOk[r++];
+            }
+            if (any) {
+                seqs++;
+                if (ok) seqOk++;
+            }
         }
         clear();
-        return loss;
+        return new Evaluation(loss, rows.length, correct, seqs, seqOk);
     }
 
     /**
