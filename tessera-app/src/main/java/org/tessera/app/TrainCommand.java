@@ -18,16 +18,12 @@ import picocli.CommandLine.Spec;
  * {@code tessera train}: fine-tune (or train from a seeded initialisation) an InternVL model on data in InternVL's
  * fine-tuning format, writing a checkpoint the runtime loads unchanged.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train an InternVL model on conversations in InternVL's fine-tuning format (JSONL lines with",
-                "\"image\" and \"conversations\", or a meta JSON mixing several such files by weight) and write the result",
-                "to --out in the public checkpoint layout, so that 'tessera ask --model OUT' runs it. The loss covers the",
-                "answers only. Stages: projector (mlp1 only), vit (mlp1 and InternViT, layer-wise learning-rate decay 0.9),",
-                "all (everything), lora (LoRA adapters on the language model; partial_lora in --config for image tokens only).",
-                "Every other setting (warm-up, weight decay, gradient accumulation, clipping, LoRA rank, save and eval",
-                "intervals, ...) goes in --config FILE.json; options given here take precedence. A model directory without",
-                "weights is initialised from --seed. Progress goes to stdout, OUT/train_log.jsonl and OUT/loss.png;",
-                "--resume continues an interrupted run from OUT/train_state."})
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an InternVL model on conversations in InternVL's fine-tuning format (JSONL lines with \"image\" and \"conversations\", or a meta JSON that mixes such files by weight) and write it to --out in the public checkpoint layout, so that 'tessera ask --model OUT' runs it.",
+                "The loss covers the answers only. Stages: projector (mlp1 only), vit (mlp1 and InternViT, layer-wise learning-rate decay 0.9), all (everything), lora (LoRA adapters on the language model; \"partial_lora\": true in --config applies them to image tokens only).",
+                "Other settings (warm-up, weight decay, accumulation, clipping, LoRA rank, save and eval intervals) go in --config FILE.json; options given here win. A model directory without weights is initialised from --seed.",
+                "Progress goes to stdout, OUT/train_log.jsonl and OUT/loss.png; --resume continues a run from OUT/train_state.",
+                "Example: tessera train --model models/InternVL2_5-1B --data train.jsonl --out runs/ft --stage lora --steps 500"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory to start from (config.json, tokenizer, and weights unless training from scratch).")
     Path model;

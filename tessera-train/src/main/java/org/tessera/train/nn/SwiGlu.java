@@ -1,5 +1,8 @@
 package org.tessera.train.nn;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.tessera.core.kernels.Activations;
 
 /**
@@ -7,6 +10,8 @@ import org.tessera.core.kernels.Activations;
  * σ = sigmoid(g): {@code dg = dh·u·σ·(1 + g·(1 − σ))}, {@code du = dh·g·σ}.
  */
 public final class SwiGlu {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final int L = F.length();
     private float[] g;
     private float[] u;
 
@@ -31,12 +36,26 @@ public final class SwiGlu {
     /** {@code {dGate, dUp}}. */
     public float[][] backward(float[] dh) {
         float[] dg = new float[g.length], du = new float[g.length];
-        for (int i = 0; i < g.length; i++) {
-            double gi = g[i];
-            double s = 1.0 / (1.0 + Math.exp(-gi));
-            dg[i] = (float) (dh[i] * u[i] * s * (1 + gi * (1 - s)));
-            du[i] = (float) (dh[i] * gi * s);
-        }
+        Gelu.chunks(g.length, (a, b) -> {
+            FloatVector one = FloatVector.broadcast(F, 1f);
+            int i = a;
+            for (; i <= b - L; i += L) {
+                FloatVector gv = FloatVector.fromArray(F, g, i);
+                // σ from e = e^(−|g|) ∈ (0, 1]: 1/(1+e) for g ≥ 0, e/(1+e) below (never overflows)
+                FloatVector e = gv.abs().neg().lanewise(VectorOperators.EXP);
+                FloatVector sig = one.blend(e, gv.compare(VectorOperators.LT, 0f)).div(e.add(1f));
+                FloatVector d = FloatVector.fromArray(F, dh, i);
+                FloatVector gs = gv.mul(sig);
+                FloatVector.fromArray(F, u, i).mul(d).mul(sig.add(gs.mul(one.sub(sig)))).intoArray(dg, i);
+                d.mul(gs).intoArray(du, i);
+            }
+            for (; i < b; i++) {
+                double gi = g[i];
+                double sg = 1.0 / (1.0 + Math.exp(-gi));
+                dg[i] = (float) (dh[i] * u[i] * sg * (1 + gi * (1 - sg)));
+                du[i] = (float) (dh[i] * gi * sg);
+            }
+        });
         return new float[][] {dg, du};
     }
 
