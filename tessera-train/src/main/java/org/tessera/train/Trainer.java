@@ -117,7 +117,7 @@ public final class Trainer {
             AdamW opt = new AdamW(c.beta1(), c.beta2(), c.eps(), c.weightDecay());
             Sampler sampler = new Sampler(data, c.seed());
             Tiling tiling = c.maxTiles() == null ? Tiling.MODEL_DEFAULT : Tiling.MODEL_DEFAULT.withMaxTiles(c.maxTiles());
-            ExampleEncoder encoder = new ExampleEncoder(vlm, tiling, c.maxSeqLen());
+            ExampleEncoder encoder = new ExampleEncoder(vlm, tiling, Math.min(c.maxSeqLen(), model.config().llm().maxPositions()));
             List<LossPlot.Point> trainPts = new ArrayList<>(), evalPts = new ArrayList<>();
             int start = 0;
             if (o.resume() && hasState) {

@@ -42,6 +42,7 @@ class RuntimeParityTest {
             float[] got = model.logits(Batch.of(pv.data(), tiles, ids, new int[ids.length]));
             assertEquals(want.logits().length, got.length);
             double rel = relError(got, want.logits());
+            System.out.printf("training forward vs runtime: logits relative difference %.3g%n", rel);
             assertTrue(rel <= 1e-5, "logits relative error " + rel);
             double relImg = relError(model.imageEmbeddings(pv.data(), tiles), want.imageEmbeds());
             assertTrue(relImg <= 1e-5, "image embeddings relative error " + relImg);
