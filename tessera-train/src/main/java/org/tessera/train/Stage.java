@@ -20,7 +20,10 @@ public enum Stage {
     ALL(4e-5, 0.01),
     LORA(4e-5, 0.01);
 
-    /** Default peak learning rate and weight decay (InternVL2 2nd-finetune scripts: 4e-5, 0.01; ViT runs 0.05). */
+    /**
+     * Default peak learning rate and weight decay: 4e-5 and 0.01 as in InternVL2's 2nd-finetune scripts (full and
+     * LoRA); the projector stage's 2e-4 and the vit stage's 0.05 are starting points, not read from a script.
+     */
     public final double lr;
     public final double weightDecay;
 

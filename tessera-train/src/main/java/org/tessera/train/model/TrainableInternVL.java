@@ -385,17 +385,4 @@ public final class TrainableInternVL implements AutoCloseable {
     public void close() {
         if (checkpoint != null) checkpoint.close();
     }
-
-    /** Sum of squares of all gradients (for clipping and logging). */
-    public static double gradSquaredNorm(List<Parameter> params) {
-        double s = 0;
-        for (Parameter p : params) {
-            if (!p.hasGrad()) continue;
-            float[] g = p.grad();
-            double a = 0;
-            for (float v : g) a += (double) v * v;
-            s += a;
-        }
-        return s;
-    }
 }
