@@ -169,6 +169,20 @@ public final class VisionLanguageModel implements AutoCloseable {
         return strategy(tiling, false).plan(img.width(), img.height());
     }
 
+    /**
+     * One image made ready for the encoder exactly as {@link #ask} makes it: the tiler's plan, the normalised tiles
+     * {@code [tiles, 3, S, S]} and the prompt text that stands for the image (its {@code <img>}, context tokens and
+     * tags). For callers that run the encoder themselves, such as training.
+     */
+    public record PreparedImage(TilePlan plan, TileBatch tiles, ImageTokenLayout tokens) {}
+
+    /** Decodes, plans and cuts {@code image} with {@code tiling} (null: the model's own settings) as {@link #ask} does. */
+    public PreparedImage prepareImage(ImageInput image, Tiling tiling) {
+        Objects.requireNonNull(image, "image");
+        Prepared p = prepare(List.of(image), false, tiling);
+        return new PreparedImage(p.plans().get(0), p.batches().get(0), p.layouts().get(0));
+    }
+
     /** Answers one question (see {@link Request} for how images are placed in the prompt). */
     public Answer ask(Request request) {
         return ask(request, GenerationListener.NONE);

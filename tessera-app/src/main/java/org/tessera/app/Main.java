@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
         version = "tessera 0.1.0",
         description = "High-resolution vision-language models on the JVM.",
         subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, TileCommand.class, EvalCommand.class, DataCommand.class,
-                SoupCommand.class, ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                SoupCommand.class, TrainCommand.class, ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
