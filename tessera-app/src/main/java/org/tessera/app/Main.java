@@ -1,6 +1,8 @@
 package org.tessera.app;
 
 import org.tessera.app.bench.BenchCommand;
+import org.tessera.app.data.DataCommand;
+import org.tessera.app.data.SoupCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +11,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tessera 0.1.0",
         description = "High-resolution vision-language models on the JVM.",
-        subcommands = {TileCommand.class, ForwardCommand.class, TokenizeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, TileCommand.class, EvalCommand.class, DataCommand.class,
+                SoupCommand.class, TrainCommand.class, ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -132,15 +132,7 @@ public final class TileCommand implements Callable<Integer> {
 
     private ObjectNode video() throws IOException {
         if (overlay != null) throw new IllegalArgumentException("--overlay draws single images and multiview canvases, not videos");
-        List<Path> all = new ArrayList<>();
-        if (images.size() == 1 && Files.isDirectory(images.get(0))) {
-            try (Stream<Path> s = Files.list(images.get(0))) {
-                s.filter(Files::isRegularFile).sorted().forEach(all::add);
-            }
-            if (all.isEmpty()) throw new IllegalArgumentException(images.get(0) + ": the folder has no frame files");
-        } else {
-            all.addAll(images);
-        }
+        List<Path> all = AskCommand.frameFiles(images);
         int[] idx = VideoFrames.sampleIndices(all.size(), frames);
         TilingStrategy strategy = tiling.create("fixed");
         List<float[]> rendered = new ArrayList<>();

@@ -1,17 +1,26 @@
 package org.tessera.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.tessera.core.io.Checkpoint;
+import org.tessera.model.internlm2.ReferenceInternLM2;
 import org.tessera.model.internvl.InternVLConfig;
 import org.tessera.model.internvit.InternVitConfig;
+import org.tessera.model.phi3.ReferencePhi3;
 import org.tessera.model.qwen2.Qwen2Config;
+
+import static org.tessera.model.RefMath.*;
 
 /**
  * A plain reference forward pass of InternVL (InternViT + pixel shuffle + mlp1 + Qwen2) for tests: double
  * precision throughout, straight loops, no kernels, no blocking, no caches, materialised attention matrices, and the
  * pixel shuffle done literally as the original's view/permute sequence. It reads the weights by their checkpoint
  * names itself (written out here independently of the production loaders) and takes hyper-parameters from the
- * parsed config. Only meant for tiny models.
+ * parsed config; the InternLM2 and Phi-3 language models go to their own references ({@link ReferenceInternLM2},
+ * {@link ReferencePhi3}), which read llm_config themselves. Only meant for tiny models.
  *
  * <p>Where the original code prescribes float32 (RoPE's inverse frequencies and angles, as transformers builds
  * them; torch's bicubic source coordinates), those values are rounded to float as there; all else is double.
@@ -19,9 +28,15 @@ import org.tessera.model.qwen2.Qwen2Config;
 public final class ReferenceInternVL {
     private final Checkpoint ck;
     private final InternVLConfig cfg;
+    private final JsonNode llmConfig;
 
     public ReferenceInternVL(Path dir) {
         this.cfg = InternVLConfig.load(dir);
+        try {
+            this.llmConfig = new ObjectMapper().readTree(dir.resolve("config.json").toFile()).get("llm_config");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.ck = Checkpoint.open(dir);
     }
 
@@ -186,12 +201,23 @@ public final class ReferenceInternVL {
         return y;
     }
 
-    // ------------------------------------------------------------------ Qwen2
+    // ------------------------------------------------------------------ language models
 
-    /** Logits [T][V] for the given input embeddings (rows already spliced). */
+    /** Logits [T][V] for the given input embeddings (rows already spliced), by the config's language model. */
     public double[][] llm(double[][] emb) {
-        Qwen2Config q = cfg.llm();
+        return switch (cfg.llm().architecture()) {
+            case "Qwen2ForCausalLM" -> qwen2(emb);
+            case "InternLM2ForCausalLM" -> new ReferenceInternLM2(ck, "language_model.", llmConfig).logits(emb);
+            case "Phi3ForCausalLM" -> new ReferencePhi3(ck, "language_model.", llmConfig).logits(emb);
+            default -> throw new AssertionError("no reference for " + cfg.llm().architecture());
+        };
+    }
+
+    /** Qwen2 / Qwen2.5: q/k/v with biases, o_proj and MLP without, plain RoPE. */
+    double[][] qwen2(double[][] emb) {
+        Qwen2Config q = (Qwen2Config) cfg.llm();
         int tcount = emb.length, d = q.hiddenSize(), hd = q.headDim();
+        float[] inv = invFreq(hd, q.ropeTheta(), null);
         double eps = q.rmsNormEps();
         double[][] x = new double[tcount][];
         for (int i = 0; i < tcount; i++) x[i] = emb[i].clone();
@@ -204,8 +230,8 @@ public final class ReferenceInternVL {
             double[][] ks = linear(a, t(pre + "self_attn.k_proj.weight"), t(pre + "self_attn.k_proj.bias"), q.kvDim());
             double[][] vs = linear(a, t(pre + "self_attn.v_proj.weight"), t(pre + "self_attn.v_proj.bias"), q.kvDim());
             for (int i = 0; i < tcount; i++) {
-                rope(qs[i], q.numHeads(), hd, i, q.ropeTheta());
-                rope(ks[i], q.numKvHeads(), hd, i, q.ropeTheta());
+                rope(qs[i], q.numHeads(), hd, i, inv, 1);
+                rope(ks[i], q.numKvHeads(), hd, i, inv, 1);
             }
             double[][] att = attention(qs, ks, vs, q.numHeads(), q.numKvHeads(), hd, true);
             double[][] o = linear(att, t(pre + "self_attn.o_proj.weight"), null, d);
@@ -229,7 +255,8 @@ public final class ReferenceInternVL {
     /** Token embeddings with IMG_CONTEXT rows replaced by the image rows in order. */
     public double[][] embed(int[] ids, double[][] image, int imgContext) {
         int d = cfg.llm().hiddenSize();
-        double[] table = t("language_model.model.embed_tokens.weight");
+        String name = cfg.llm().architecture().equals("InternLM2ForCausalLM") ? "tok_embeddings" : "embed_tokens";
+        double[] table = t("language_model.model." + name + ".weight");
         double[][] x = new double[ids.length][d];
         int next = 0;
         for (int i = 0; i < ids.length; i++) {
@@ -238,123 +265,5 @@ public final class ReferenceInternVL {
         }
         if (next != image.length) throw new AssertionError("image rows left over");
         return x;
-    }
-
-    /** transformers' rotate-half RoPE with its float32 inverse frequencies and angles. */
-    static void rope(double[] x, int heads, int hd, int pos, double theta) {
-        int half = hd / 2;
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < half; i++) {
-                float invFreq = (float) (1.0 / (float) Math.pow(theta, (float) (2 * i) / (float) hd));
-                float angle = (float) pos * invFreq;
-                double cos = Math.cos(angle), sin = Math.sin(angle);
-                double a = x[h * hd + i], b = x[h * hd + half + i];
-                x[h * hd + i] = a * cos - b * sin;
-                x[h * hd + half + i] = b * cos + a * sin;
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ primitives
-
-    /** y[i] = W·x[i] + b with W [out, in] row-major. */
-    static double[][] linear(double[][] x, double[] w, double[] b, int out) {
-        int in = x[0].length;
-        if (w.length != out * in) throw new AssertionError("weight size " + w.length + " != " + out + "x" + in);
-        double[][] y = new double[x.length][out];
-        for (int i = 0; i < x.length; i++) {
-            for (int o = 0; o < out; o++) {
-                double s = b == null ? 0 : b[o];
-                for (int k = 0; k < in; k++) s += w[o * in + k] * x[i][k];
-                y[i][o] = s;
-            }
-        }
-        return y;
-    }
-
-    /** softmax(q·kᵀ/√d)·v per head, GQA by h / (heads / kvHeads), optionally causal. Rows are [heads·hd]. */
-    static double[][] attention(double[][] q, double[][] k, double[][] v, int heads, int kvHeads, int hd, boolean causal) {
-        int n = q.length, m = k.length, group = heads / kvHeads;
-        double scale = 1 / Math.sqrt(hd);
-        double[][] out = new double[n][heads * hd];
-        for (int h = 0; h < heads; h++) {
-            int kh = h / group;
-            for (int i = 0; i < n; i++) {
-                int visible = causal ? i + 1 : m;
-                double[] s = new double[visible];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < visible; j++) {
-                    double dot = 0;
-                    for (int e = 0; e < hd; e++) dot += q[i][h * hd + e] * k[j][kh * hd + e];
-                    s[j] = dot * scale;
-                    max = Math.max(max, s[j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < visible; j++) sum += s[j] = Math.exp(s[j] - max);
-                for (int j = 0; j < visible; j++) {
-                    for (int e = 0; e < hd; e++) out[i][h * hd + e] += s[j] / sum * v[j][kh * hd + e];
-                }
-            }
-        }
-        return out;
-    }
-
-    static double[] layerNorm(double[] x, double[] w, double[] b, double eps) {
-        double mean = 0;
-        for (double v : x) mean += v;
-        mean /= x.length;
-        double var = 0;
-        for (double v : x) var += (v - mean) * (v - mean);
-        var /= x.length;
-        double inv = 1 / Math.sqrt(var + eps);
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
-        return y;
-    }
-
-    static double[] rmsNorm(double[] x, double[] w, double eps) {
-        double ss = 0;
-        for (double v : x) ss += v * v;
-        double inv = 1 / Math.sqrt(ss / x.length + eps);
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = x[i] * inv * w[i];
-        return y;
-    }
-
-    /** Exact GELU x·Φ(x), Φ from erf/erfc in double. */
-    static double gelu(double x) {
-        double z = x / Math.sqrt(2);
-        return z >= 0 ? x * (1 - 0.5 * erfc(z)) : x * 0.5 * erfc(-z);
-    }
-
-    /**
-     * erfc(z) for z ≥ 0: 1 − erf(z) by the Maclaurin series below 3 (terms peak near 170 at z = 3, so about 13
-     * correct digits survive the cancellation), the continued fraction of erfc above (Lentz, to 1e-16).
-     */
-    static double erfc(double z) {
-        if (z < 3) {
-            double sum = 0, term = z; // term_n = (-1)^n z^(2n+1) / n!
-            for (int n = 0; n < 200; n++) {
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-                term *= -z * z / (n + 1);
-            }
-            return 1 - 2 / Math.sqrt(Math.PI) * sum;
-        }
-        // erfc(z) = e^{-z²}/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...)))))
-        double tiny = 1e-300, f = z, c = z, d = 0;
-        for (int n = 1; n < 500; n++) {
-            double an = n / 2.0;
-            d = z + an * d;
-            d = Math.abs(d) < tiny ? tiny : d;
-            c = z + an / c;
-            c = Math.abs(c) < tiny ? tiny : c;
-            d = 1 / d;
-            double delta = c * d;
-            f *= delta;
-            if (Math.abs(delta - 1) < 1e-16) break;
-        }
-        return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
     }
 }

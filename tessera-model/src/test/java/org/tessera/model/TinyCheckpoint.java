@@ -34,6 +34,32 @@ public final class TinyCheckpoint {
         public long seed = 1;
         /** When false, norm_type / qk_normalization / qkv_bias / ps_version are omitted from config.json. */
         public boolean writeVisionKinds = true;
+        /** The language model's family ({@link LlmCheckpoint#QWEN2}, INTERNLM2, PHI3) and its family knobs. */
+        public String llmArch = LlmCheckpoint.QWEN2;
+        public boolean llmBias = false;
+        public double[] shortFactor, longFactor;
+        public int originalMaxPositions = 4096;
+
+        /** The language-model part as an {@link LlmCheckpoint.Spec}. */
+        public LlmCheckpoint.Spec llm() {
+            LlmCheckpoint.Spec l = new LlmCheckpoint.Spec();
+            l.arch = llmArch;
+            l.hidden = llmHidden;
+            l.inter = llmInter;
+            l.layers = llmLayers;
+            l.heads = llmHeads;
+            l.kvHeads = llmKvHeads;
+            l.vocab = vocab;
+            l.tie = tie;
+            l.writeHead = writeLmHead;
+            l.ropeTheta = ropeTheta;
+            l.maxPositions = maxPositions;
+            l.bias = llmBias;
+            l.shortFactor = shortFactor;
+            l.longFactor = longFactor;
+            l.originalMaxPositions = originalMaxPositions;
+            return l;
+        }
     }
 
     private TinyCheckpoint() {}
@@ -85,26 +111,9 @@ public final class TinyCheckpoint {
         put(t, shapes, "mlp1.1.bias", gauss(rnd, d, 0.1), d);
         put(t, shapes, "mlp1.3.weight", gauss(rnd, d * d, 1 / Math.sqrt(d)), d, d);
         put(t, shapes, "mlp1.3.bias", gauss(rnd, d, 0.1), d);
-        int hd = d / s.llmHeads, kv = s.llmKvHeads * hd, inter = s.llmInter;
-        String m = "language_model.model.";
-        put(t, shapes, m + "embed_tokens.weight", gauss(rnd, s.vocab * d, 1), s.vocab, d);
-        for (int l = 0; l < s.llmLayers; l++) {
-            String n = m + "layers." + l + ".";
-            put(t, shapes, n + "input_layernorm.weight", near1(rnd, d), d);
-            put(t, shapes, n + "self_attn.q_proj.weight", gauss(rnd, d * d, 1 / Math.sqrt(d)), d, d);
-            put(t, shapes, n + "self_attn.q_proj.bias", gauss(rnd, d, 0.2), d);
-            put(t, shapes, n + "self_attn.k_proj.weight", gauss(rnd, kv * d, 1 / Math.sqrt(d)), kv, d);
-            put(t, shapes, n + "self_attn.k_proj.bias", gauss(rnd, kv, 0.2), kv);
-            put(t, shapes, n + "self_attn.v_proj.weight", gauss(rnd, kv * d, 1 / Math.sqrt(d)), kv, d);
-            put(t, shapes, n + "self_attn.v_proj.bias", gauss(rnd, kv, 0.2), kv);
-            put(t, shapes, n + "self_attn.o_proj.weight", gauss(rnd, d * d, 1 / Math.sqrt(d)), d, d);
-            put(t, shapes, n + "post_attention_layernorm.weight", near1(rnd, d), d);
-            put(t, shapes, n + "mlp.gate_proj.weight", gauss(rnd, inter * d, 1 / Math.sqrt(d)), inter, d);
-            put(t, shapes, n + "mlp.up_proj.weight", gauss(rnd, inter * d, 1 / Math.sqrt(d)), inter, d);
-            put(t, shapes, n + "mlp.down_proj.weight", gauss(rnd, d * inter, 1 / Math.sqrt(inter)), d, inter);
-        }
-        put(t, shapes, m + "norm.weight", near1(rnd, d), d);
-        if (s.writeLmHead) put(t, shapes, "language_model.lm_head.weight", gauss(rnd, s.vocab * d, 1 / Math.sqrt(d)), s.vocab, d);
+        LlmCheckpoint.Written llm = LlmCheckpoint.tensors(s.llm(), rnd);
+        t.putAll(llm.tensors());
+        shapes.putAll(llm.shapes());
 
         SafetensorsWriter.Builder b = SafetensorsWriter.builder(dir.resolve("model.safetensors")).metadata("format", "pt");
         shapes.forEach((name, shape) -> b.add(name, DType.BF16, shape));
@@ -129,17 +138,15 @@ public final class TinyCheckpoint {
             if (s.qkvBias != null) v.put("qkv_bias", s.qkvBias);
             if (s.qkNorm != null) v.put("qk_normalization", s.qkNorm);
         }
-        ObjectNode l = root.putObject("llm_config");
-        l.putArray("architectures").add("Qwen2ForCausalLM");
-        l.put("model_type", "qwen2").put("hidden_size", s.llmHidden).put("intermediate_size", s.llmInter)
-                .put("num_hidden_layers", s.llmLayers).put("num_attention_heads", s.llmHeads)
-                .put("num_key_value_heads", s.llmKvHeads).put("rms_norm_eps", 1e-6).put("rope_theta", s.ropeTheta)
-                .put("vocab_size", s.vocab).put("max_position_embeddings", s.maxPositions).put("hidden_act", "silu")
-                .put("tie_word_embeddings", s.tie);
+        root.set("llm_config", LlmCheckpoint.config(s.llm()));
         if (s.selectLayer != null) root.put("select_layer", s.selectLayer);
         root.put("downsample_ratio", 0.5);
         if (s.writeVisionKinds && s.psVersion != null) root.put("ps_version", s.psVersion);
-        root.put("template", "Hermes-2").put("force_image_size", s.imageSize).put("img_context_token_id", s.imgContext);
+        root.put("template", switch (s.llmArch) {
+            case LlmCheckpoint.INTERNLM2 -> "internlm2-chat";
+            case LlmCheckpoint.PHI3 -> "phi3-chat";
+            default -> "Hermes-2";
+        }).put("force_image_size", s.imageSize).put("img_context_token_id", s.imgContext);
         return root.toPrettyString();
     }
 

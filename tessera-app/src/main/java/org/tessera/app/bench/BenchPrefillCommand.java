@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.tessera.core.Parallel;
 import org.tessera.core.kernels.Gemm;
-import org.tessera.model.qwen2.KVCache;
+import org.tessera.model.llm.KVCache;
 import org.tessera.model.qwen2.Qwen2Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

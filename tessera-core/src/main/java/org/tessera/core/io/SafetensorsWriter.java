@@ -267,6 +267,37 @@ public final class SafetensorsWriter implements AutoCloseable {
         d.written = true;
     }
 
+    /**
+     * Values produced piecewise for {@link #writeFloats(String, FloatSource)}: fill {@code buf[0 .. n)} with the
+     * tensor's elements {@code start .. start + n} (row-major). Called with increasing, contiguous ranges.
+     */
+    @FunctionalInterface
+    public interface FloatSource {
+        void fill(long start, float[] buf, int n);
+    }
+
+    /**
+     * Writes a declared floating-point tensor whose values {@code source} produces chunk by chunk, converting to its
+     * dtype (round to nearest even): memory stays at one staging chunk however large the tensor (a generated
+     * 100 M-element embedding needs no 400 MB array).
+     */
+    public void writeFloats(String name, FloatSource source) {
+        Decl d = next(name);
+        if (!Tensor.isFloating(d.dtype)) throw fail(name, "is declared " + d.dtype + "; floats only go to floating dtypes");
+        int size = d.dtype.byteSize();
+        long count = Tensor.elementCount(d.shape);
+        float[] buf = new float[(int) Math.min(CHUNK / size, Math.max(1, count))];
+        long at = dataStart + d.begin;
+        for (long i = 0; i < count; i += buf.length) {
+            int n = (int) Math.min(buf.length, count - i);
+            source.fill(i, buf, n);
+            Tensor.encodeFloats(buf, 0, n, d.dtype, staging, 0);
+            flushStaging((long) n * size, at);
+            at += (long) n * size;
+        }
+        d.written = true;
+    }
+
     /** Writes a declared tensor from raw little-endian bytes; the segment must be exactly its size. */
     public void write(String name, MemorySegment bytes) {
         Decl d = next(name);

@@ -299,7 +299,7 @@ public final class Attention {
                 e.intoArray(sc, so + j);
             }
             if (j < nk) Arrays.fill(sc, so + j, so + nk, 0f);
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(acc);
             s.l[r] = s.l[r] * alpha + sum;
             s.m[r] = mNew;
             if (alpha != 1f) {
@@ -405,7 +405,7 @@ public final class Attention {
                     a3 = FloatVector.fromArray(F, qs, qo + i + 3 * L).fma(FloatVector.fromArray(F, k, ko + i + 3 * L), a3);
                 }
                 for (; i + L <= d; i += L) a0 = FloatVector.fromArray(F, qs, qo + i).fma(FloatVector.fromArray(F, k, ko + i), a0);
-                float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
                 for (; i < d; i++) s = Math.fma(qs[qo + i], k[ko + i], s);
                 sc[so + p] = s;
             }
@@ -425,12 +425,12 @@ public final class Attention {
                 acc = acc.add(e);
                 e.intoArray(sc, so + p);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(acc);
             if (p < kEnd) { // the tail through one vector (copied out, so no masked memory access), same exp
                 float[] t = new float[L];
                 System.arraycopy(sc, so + p, t, 0, kEnd - p);
                 FloatVector e = VectorMath.exp(FloatVector.fromArray(F, t, 0).sub(mv)).blend(0f, F.indexInRange(p, kEnd).not());
-                sum += e.reduceLanes(VectorOperators.ADD);
+                sum += VectorMath.sum(e);
                 e.intoArray(t, 0);
                 System.arraycopy(t, 0, sc, so + p, kEnd - p);
             }

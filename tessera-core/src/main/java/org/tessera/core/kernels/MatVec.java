@@ -182,8 +182,8 @@ public final class MatVec {
             a2 = FloatVector.fromMemorySegment(F, d, r2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, d, r3 + o, LE).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = VectorMath.sum(a0), s1 = VectorMath.sum(a1);
+        float s2 = VectorMath.sum(a2), s3 = VectorMath.sum(a3);
         for (; p < k; p++) {
             float xv = x[xOff + p];
             long o = 4L * p;
@@ -206,7 +206,7 @@ public final class MatVec {
         FloatVector a0 = FloatVector.zero(F);
         int p = 0;
         for (; p + 8 <= k; p += 8) a0 = FloatVector.fromMemorySegment(F, d, r0 + 4L * p, LE).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-        float s = a0.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0);
         for (; p < k; p++) s = Math.fma(d.get(F32_LE, r0 + 4L * p), x[xOff + p], s);
         return s;
     }
@@ -226,7 +226,7 @@ public final class MatVec {
             a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p), a0);
             b0 = w0.and(HI).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, p + 8), b0);
         }
-        return a0.add(b0).reduceLanes(VectorOperators.ADD) + bf16Tail(w, j, x, xOff);
+        return VectorMath.sum(a0.add(b0)) + bf16Tail(w, j, x, xOff);
     }
 
     /**
@@ -256,10 +256,10 @@ public final class MatVec {
             a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
             b3 = w3.and(HI).reinterpretAsFloats().fma(xo, b3);
         }
-        y[yOff + j] = a0.add(b0).reduceLanes(VectorOperators.ADD);
-        y[yOff + j + q] = a1.add(b1).reduceLanes(VectorOperators.ADD);
-        y[yOff + j + 2 * q] = a2.add(b2).reduceLanes(VectorOperators.ADD);
-        y[yOff + j + 3 * q] = a3.add(b3).reduceLanes(VectorOperators.ADD);
+        y[yOff + j] = VectorMath.sum(a0.add(b0));
+        y[yOff + j + q] = VectorMath.sum(a1.add(b1));
+        y[yOff + j + 2 * q] = VectorMath.sum(a2.add(b2));
+        y[yOff + j + 3 * q] = VectorMath.sum(a3.add(b3));
     }
 
     /** Σ over the columns past the last multiple of 16 of row j (0 when k is a multiple of 16). */
@@ -304,8 +304,8 @@ public final class MatVec {
                     a2 = FloatVector.fromArray(F, buf, 2 * STRIP + p).fma(xv, a2);
                     a3 = FloatVector.fromArray(F, buf, 3 * STRIP + p).fma(xv, a3);
                 }
-                float t0 = a0.reduceLanes(VectorOperators.ADD), t1 = a1.reduceLanes(VectorOperators.ADD);
-                float t2 = a2.reduceLanes(VectorOperators.ADD), t3 = a3.reduceLanes(VectorOperators.ADD);
+                float t0 = VectorMath.sum(a0), t1 = VectorMath.sum(a1);
+                float t2 = VectorMath.sum(a2), t3 = VectorMath.sum(a3);
                 for (; p < len; p++) {
                     float xv = x[xOff + p0 + p];
                     t0 = Math.fma(buf[p], xv, t0);

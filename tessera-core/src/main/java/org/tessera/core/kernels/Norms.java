@@ -39,7 +39,7 @@ public final class Norms {
             FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = VectorMath.sum(acc);
         for (; i < dim; i++) {
             float d = x[xOff + i] - mean;
             ss = Math.fma(d, d, ss);
@@ -79,7 +79,7 @@ public final class Norms {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
             acc = v.fma(v, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = VectorMath.sum(acc);
         for (; i < dim; i++) ss = Math.fma(x[xOff + i], x[xOff + i], ss);
         float inv = (float) (1.0 / Math.sqrt(ss / dim + (double) eps));
         FloatVector iv = FloatVector.broadcast(F, inv);
@@ -99,7 +99,7 @@ public final class Norms {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= len - L; i += L) acc = acc.add(FloatVector.fromArray(F, x, off + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);
         for (; i < len; i++) s += x[off + i];
         return s;
     }

@@ -22,27 +22,54 @@ public final class Rope {
     private final float[] cos; // [maxPositions][half]
     private final float[] sin;
 
-    /** Tables for positions [0, maxPositions). */
+    /** Tables for positions [0, maxPositions) with the standard frequencies {@link #inverseFrequencies}. */
     public Rope(int headDim, double base, int maxPositions) {
-        if (headDim <= 0 || headDim % 2 != 0) throw new IllegalArgumentException("head dim must be even and positive, got " + headDim);
+        this(inverseFrequencies(headDim, base), 1f, maxPositions);
+    }
+
+    /**
+     * Tables for positions [0, maxPositions) from explicit inverse frequencies (one per rotated pair, so the head
+     * dim is {@code 2 · invFreq.length}), with cos and sin multiplied by {@code magnitude} in f32 as torch multiplies
+     * its f32 tables by a Python float. This is what the scaled variants need: Phi-3's LongRoPE ("su") divides each
+     * frequency by a per-pair factor and scales the magnitude (see {@link LongRope}); magnitude 1 is plain RoPE.
+     * The angle is still {@code (float) pos · invFreq[i]} rounded to f32.
+     */
+    public Rope(float[] invFreq, float magnitude, int maxPositions) {
+        if (invFreq.length == 0) throw new IllegalArgumentException("need at least one frequency");
         if (maxPositions <= 0) throw new IllegalArgumentException("maxPositions must be positive");
-        this.headDim = headDim;
-        this.half = headDim / 2;
+        if (!(magnitude > 0) || Float.isInfinite(magnitude)) throw new IllegalArgumentException("magnitude must be positive and finite, got " + magnitude);
+        this.half = invFreq.length;
+        this.headDim = 2 * half;
         this.maxPositions = maxPositions;
-        this.cos = new float[maxPositions * half];
-        this.sin = new float[maxPositions * half];
-        float[] invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            float exponent = (float) (2 * i) / (float) headDim;
-            invFreq[i] = 1f / (float) Math.pow(base, exponent);
-        }
+        long size = (long) maxPositions * half;
+        if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("table of " + maxPositions + " × " + half + " is too large");
+        this.cos = new float[(int) size];
+        this.sin = new float[(int) size];
         for (int p = 0; p < maxPositions; p++) {
             for (int i = 0; i < half; i++) {
                 float angle = (float) p * invFreq[i];
-                cos[p * half + i] = (float) Math.cos(angle);
-                sin[p * half + i] = (float) Math.sin(angle);
+                cos[p * half + i] = (float) Math.cos(angle) * magnitude;
+                sin[p * half + i] = (float) Math.sin(angle) * magnitude;
             }
         }
+    }
+
+    /**
+     * The standard inverse frequencies as the HF code computes them in float32: {@code 1 / base^(2i/d)} for
+     * i &lt; d/2, the exponent {@code (float) 2i / (float) d} and the power rounded to f32.
+     */
+    public static float[] inverseFrequencies(int headDim, double base) {
+        if (headDim <= 0 || headDim % 2 != 0) throw new IllegalArgumentException("head dim must be even and positive, got " + headDim);
+        if (!(base > 0)) throw new IllegalArgumentException("rope base must be positive, got " + base);
+        float[] invFreq = new float[headDim / 2];
+        for (int i = 0; i < invFreq.length; i++) invFreq[i] = 1f / powF32(base, i, headDim);
+        return invFreq;
+    }
+
+    /** {@code base^(2i/d)} with the exponent in f32 and the result rounded to f32 (torch's f32 pow). */
+    static float powF32(double base, int i, int headDim) {
+        float exponent = (float) (2 * i) / (float) headDim;
+        return (float) Math.pow(base, exponent);
     }
 
     public int headDim() { return headDim; }

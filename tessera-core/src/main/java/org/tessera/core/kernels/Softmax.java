@@ -26,11 +26,11 @@ public final class Softmax {
         FloatVector acc = FloatVector.zero(F);
         i = 0;
         for (; i <= len - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(mb).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(mb));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (; i < len; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;

@@ -12,7 +12,8 @@
  *       over K/V arrays of any strides or a {@link org.tessera.core.kernels.KvCache} kept in the kernel's layout.</li>
  *   <li>{@link org.tessera.core.kernels.Norms} (LayerNorm, RMSNorm), {@link org.tessera.core.kernels.Activations}
  *       (exact GELU with its own erf, SiLU, SwiGLU), {@link org.tessera.core.kernels.Softmax},
- *       {@link org.tessera.core.kernels.Rope} (rotate-half).</li>
+ *       {@link org.tessera.core.kernels.Rope} (rotate-half, from standard or given frequencies) and
+ *       {@link org.tessera.core.kernels.LongRope} (Phi-3's short/long-factor tables with magnitude scaling).</li>
  *   <li>{@link org.tessera.core.kernels.ReferenceKernels}: scalar double-precision versions for tests.</li>
  * </ul>
  * All kernels take f32 activations; weight segments must belong to a shared, global or automatic arena because

@@ -39,6 +39,39 @@ class SafetensorsWriterTest {
         return t;
     }
 
+    /** Generated values, chunk by chunk, give the same file as the whole array: across chunk boundaries, every float dtype. */
+    @Test
+    void generatedFloatsEqualTheWholeArray() {
+        int n = 7 * 100_003; // several 1 MiB chunks for every dtype, and a partial last one
+        float[] values = new float[n];
+        Random rnd = new Random(9);
+        for (int i = 0; i < n; i++) values[i] = (float) rnd.nextGaussian();
+        for (DType dt : new DType[] {DType.F32, DType.BF16, DType.F16}) {
+            Path a = dir.resolve("a" + dt + ".safetensors"), b = dir.resolve("b" + dt + ".safetensors");
+            try (SafetensorsWriter w = SafetensorsWriter.builder(a).add("x", dt, 7, n / 7).add("y", dt, 3).open()) {
+                w.writeFloats("x", values);
+                w.writeFloats("y", new float[] {1, 2, 3});
+            }
+            long[] calls = {0};
+            try (SafetensorsWriter w = SafetensorsWriter.builder(b).add("x", dt, 7, n / 7).add("y", dt, 3).open()) {
+                w.writeFloats("x", (start, buf, len) -> {
+                    assertEquals(calls[0], start, "ranges arrive in order and contiguous");
+                    System.arraycopy(values, (int) start, buf, 0, len);
+                    calls[0] += len;
+                });
+                w.writeFloats("y", (start, buf, len) -> {
+                    for (int i = 0; i < len; i++) buf[i] = start + i + 1;
+                });
+            }
+            assertEquals(n, calls[0]);
+            try {
+                assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), dt.toString());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     @Test
     void everyDtypeAndShapeRoundTrips() {
         Random rnd = new Random(1);

@@ -59,6 +59,32 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
         return new GenerationConfig(maxNewTokens, temperature, 0, 1, 1, seed, stopTokenIds, List.of());
     }
 
+    /** What the model cards pass to {@code chat()}: {@code dict(max_new_tokens=1024, do_sample=False)}. */
+    public static final int MODEL_CARD_MAX_NEW_TOKENS = 1024;
+
+    /**
+     * The defaults a checkpoint's {@code generation_config.json} sets, read as Hugging Face's {@code generate()}
+     * reads them: {@code do_sample} false (or absent) means greedy whatever the temperature says; with
+     * {@code do_sample} true, HF's own defaults fill the gaps (temperature 1, top_k 50, top_p 1).
+     * {@code max_new_tokens} defaults to the model cards' 1024. Stop tokens are not taken from it:
+     * InternVL's {@code chat()} replaces {@code eos_token_id} with its template's separator, and so does tessera
+     * (the caller adds it). A missing file gives the model-card defaults; a malformed one an error naming the key.
+     */
+    public static GenerationConfig fromModelDirectory(java.nio.file.Path dir) {
+        java.nio.file.Path file = dir.resolve("generation_config.json");
+        if (!java.nio.file.Files.isRegularFile(file)) return greedy(MODEL_CARD_MAX_NEW_TOKENS);
+        org.tessera.model.ConfigNode c = org.tessera.model.ConfigNode.read(file);
+        int max = c.intOr("max_new_tokens", MODEL_CARD_MAX_NEW_TOKENS);
+        if (max < 1) throw c.error("max_new_tokens", max + " is not positive");
+        if (!c.boolOr("do_sample", false)) return greedy(max);
+        try {
+            return new GenerationConfig(max, c.doubleOr("temperature", 1.0), c.intOr("top_k", 50), c.doubleOr("top_p", 1.0),
+                    c.doubleOr("repetition_penalty", 1.0), 0, new int[0], List.of());
+        } catch (IllegalArgumentException e) {
+            throw c.invalid(e.getMessage());
+        }
+    }
+
     /** Whether tokens are drawn at random (temperature &gt; 0) rather than taken by argmax. */
     public boolean sampling() {
         return temperature > 0;

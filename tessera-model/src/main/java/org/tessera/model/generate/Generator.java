@@ -46,7 +46,9 @@ public final class Generator {
         /** {@code maxNewTokens} tokens were generated. */
         MAX_TOKENS,
         /** The sequence reached the model's {@code max_position_embeddings}. */
-        CONTEXT_FULL
+        CONTEXT_FULL,
+        /** The caller's cancellation check said stop. */
+        CANCELLED
     }
 
     /**
@@ -88,7 +90,18 @@ public final class Generator {
      * @param onText receives each piece of final text as soon as it is known; may be null
      */
     public Result generate(float[] promptEmbeds, int promptTokens, LanguageModel.Cache cache, GenerationConfig cfg, Consumer<String> onText) {
+        return generate(promptEmbeds, promptTokens, cache, cfg, onText, () -> false);
+    }
+
+    /**
+     * As {@link #generate(float[], int, LanguageModel.Cache, GenerationConfig, Consumer)}, polling {@code cancelled}
+     * before each decode step: when it says true, generation ends with {@link StopReason#CANCELLED} and what was
+     * generated so far.
+     */
+    public Result generate(float[] promptEmbeds, int promptTokens, LanguageModel.Cache cache, GenerationConfig cfg, Consumer<String> onText,
+                           java.util.function.BooleanSupplier cancelled) {
         Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(cancelled, "cancelled");
         Consumer<String> sink = onText == null ? s -> { } : onText;
         int vocab = model.vocabSize();
         Sampler sampler = new Sampler(cfg);
@@ -120,6 +133,10 @@ public final class Generator {
             }
             if (cache.length() >= cache.maxLength()) {
                 reason = StopReason.CONTEXT_FULL;
+                break;
+            }
+            if (cancelled.getAsBoolean()) {
+                reason = StopReason.CANCELLED;
                 break;
             }
             // The last token is only fed back when another will follow: no wasted forward pass at the end.

@@ -70,6 +70,14 @@ public final class InternVit {
      * @param pixels [tiles, channels, size, size], normalised as the model expects
      */
     public float[] forward(float[] pixels, int tiles, int size, int outputLayer) {
+        return forward(pixels, tiles, size, outputLayer, null);
+    }
+
+    /**
+     * As {@link #forward(float[], int, int, int)}, calling {@code onLayer} with the number of layers done after each
+     * layer (all tiles advance together, so this is the finest progress a batch has).
+     */
+    public float[] forward(float[] pixels, int tiles, int size, int outputLayer, java.util.function.IntConsumer onLayer) {
         int c = cfg.hiddenSize(), p = cfg.patchSize();
         if (tiles <= 0) throw new ModelException("need at least one tile, got " + tiles);
         if (size <= 0 || size % p != 0) {
@@ -88,7 +96,10 @@ public final class InternVit {
         embed(pixels, tiles, size, g, h);
         if (outputLayer > 0) {
             Buffers b = new Buffers((int) rows, seq, c, cfg.intermediateSize());
-            for (int l = 0; l < outputLayer; l++) layer(w.layers().get(l), h, tiles, seq, b);
+            for (int l = 0; l < outputLayer; l++) {
+                layer(w.layers().get(l), h, tiles, seq, b);
+                if (onLayer != null) onLayer.accept(l + 1);
+            }
         }
         return h;
     }

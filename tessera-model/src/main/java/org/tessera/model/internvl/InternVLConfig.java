@@ -6,7 +6,7 @@ import org.tessera.model.ConfigNode;
 import org.tessera.model.ModelException;
 import org.tessera.model.internvit.InternVit;
 import org.tessera.model.internvit.InternVitConfig;
-import org.tessera.model.qwen2.Qwen2Config;
+import org.tessera.model.llm.LlmConfig;
 
 /**
  * An InternVL chat model's {@code config.json} ({@code InternVLChatConfig}), parsed once and validated. Omitted
@@ -14,13 +14,15 @@ import org.tessera.model.qwen2.Qwen2Config;
  * {@code ps_version} "v1", {@code force_image_size} none (then the vision image size), {@code template} none;
  * the vision config's own defaults are InternViT-6B's (see {@link InternVitConfig}).
  *
+ * @param llm                the language model's config, by {@code llm_config.architectures[0]}: Qwen2, InternLM2 or
+ *                           Phi-3 (see {@link LanguageModels})
  * @param imageSize          the tile size the chat model feeds its encoder: {@code force_image_size}, else
  *                           {@code vision_config.image_size}
  * @param downsampleFactor   1 / {@code downsample_ratio}: pixel shuffle merges factor × factor patches into one token
  * @param imgContextTokenId  {@code img_context_token_id} when config.json records it, else null (the original
  *                           code takes it from the tokenizer)
  */
-public record InternVLConfig(InternVitConfig vision, Qwen2Config llm, int selectLayer, double downsampleRatio,
+public record InternVLConfig(InternVitConfig vision, LlmConfig llm, int selectLayer, double downsampleRatio,
                              int downsampleFactor, int imageSize, PixelShuffle pixelShuffle, String template,
                              Integer imgContextTokenId, boolean dynamicImageSize, boolean useThumbnail,
                              int minDynamicPatch, int maxDynamicPatch) {
@@ -62,15 +64,8 @@ public record InternVLConfig(InternVitConfig vision, Qwen2Config llm, int select
             throw c.invalid("architecture " + (arch != null ? arch : "model_type " + type) + " is not supported; supported: "
                     + ARCHITECTURE + " (the original InternVL checkpoints, model_type internvl_chat)");
         }
-        ConfigNode llmNode = c.object("llm_config");
-        String llmArch = llmNode.firstStringOr("architectures", null);
-        if (llmArch == null) throw llmNode.error("architectures", "is required (it names the language model class)");
-        if (!llmArch.equals(Qwen2Config.ARCHITECTURE)) {
-            throw llmNode.error("architectures", "is " + llmArch + ", which this runtime does not run yet; supported: "
-                    + Qwen2Config.ARCHITECTURE + " (InternVL2-1B, InternVL2_5-1B)");
-        }
         InternVitConfig vision = InternVitConfig.parse(c.object("vision_config"));
-        Qwen2Config llm = Qwen2Config.parse(llmNode);
+        LlmConfig llm = LanguageModels.parse(c.object("llm_config"));
 
         int imageSize = c.intOr("force_image_size", vision.imageSize());
         if (imageSize <= 0 || imageSize % vision.patchSize() != 0) {

@@ -14,7 +14,6 @@ import org.tessera.model.RowOps;
 import org.tessera.model.WeightReader;
 import org.tessera.model.internvit.InternVit;
 import org.tessera.model.llm.LanguageModel;
-import org.tessera.model.qwen2.Qwen2Model;
 
 /**
  * An InternVL chat model ({@code InternVLChatModel}): InternViT, pixel shuffle, the {@code mlp1} projector and the
@@ -38,15 +37,15 @@ public final class InternVLModel implements AutoCloseable {
     private final InternVLConfig cfg;
     private final InternVLWeights w;
     private final InternVit vision;
-    private final Qwen2Model language;
+    private final LanguageModel language;
     private final int imgContextTokenId;
 
-    private InternVLModel(Checkpoint checkpoint, InternVLConfig cfg, InternVLWeights w, int imgContextTokenId) {
+    private InternVLModel(Checkpoint checkpoint, InternVLConfig cfg, InternVLWeights w, LanguageModel language, int imgContextTokenId) {
         this.checkpoint = checkpoint;
         this.cfg = cfg;
         this.w = w;
         this.vision = new InternVit(cfg.vision(), w.vision());
-        this.language = new Qwen2Model(cfg.llm(), w.language());
+        this.language = language;
         this.imgContextTokenId = imgContextTokenId;
     }
 
@@ -60,7 +59,7 @@ public final class InternVLModel implements AutoCloseable {
 
     /**
      * As {@link #load(Path)}; with {@code int8Llm} the language model's weight matrices are quantised to int8 blocks
-     * (Q8_0) at load time: less memory read per decoded token, at an accuracy cost measured in InternVLInt8Test.
+     * (Q8_0) at load time: less memory read per decoded token, at an accuracy cost measured in Int8LoadTest (all three families).
      */
     public static InternVLModel load(Path dir, boolean int8Llm) {
         if (!Files.isDirectory(dir)) throw new ModelException(dir + ": not a model directory");
@@ -73,7 +72,10 @@ public final class InternVLModel implements AutoCloseable {
             throw new ModelException(e.getMessage(), e);
         }
         try {
-            return new InternVLModel(ckpt, cfg, InternVLWeights.load(new WeightReader(ckpt), cfg, int8Llm), ctx);
+            WeightReader r = new WeightReader(ckpt);
+            InternVLWeights vision = InternVLWeights.load(r, cfg);
+            LanguageModel language = LanguageModels.load(r, "language_model.", cfg.llm(), int8Llm);
+            return new InternVLModel(ckpt, cfg, vision, language, ctx);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
@@ -122,7 +124,8 @@ public final class InternVLModel implements AutoCloseable {
 
     public InternVit vision() { return vision; }
 
-    public Qwen2Model language() { return language; }
+    /** The language model (Qwen2, InternLM2 or Phi-3, as the config says). */
+    public LanguageModel language() { return language; }
 
     public int imgContextTokenId() { return imgContextTokenId; }
 
@@ -131,8 +134,16 @@ public final class InternVLModel implements AutoCloseable {
 
     /** The encoder output the projector reads: {@code hidden_states[select_layer]}, {@code [tiles, 1 + N, C]}. */
     public float[] visionFeatures(float[] pixels, int tiles) {
-        return vision.forward(pixels, tiles, cfg.imageSize(), cfg.featureLayer());
+        return visionFeatures(pixels, tiles, null);
     }
+
+    /** As {@link #visionFeatures(float[], int)}, reporting encoder layers done (of {@link #visionLayers()}). */
+    public float[] visionFeatures(float[] pixels, int tiles, java.util.function.IntConsumer onLayer) {
+        return vision.forward(pixels, tiles, cfg.imageSize(), cfg.featureLayer(), onLayer);
+    }
+
+    /** Encoder layers a forward runs: {@code select_layer} resolved. */
+    public int visionLayers() { return cfg.featureLayer(); }
 
     /** {@code extract_feature}: {@code [tiles · tokensPerTile, llm hidden]}, tiles in order. */
     public float[] extractFeature(float[] pixels, int tiles) {

@@ -2,6 +2,7 @@ package org.tessera.model.qwen2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.tessera.model.ConfigNode;
+import org.tessera.model.llm.LlmConfig;
 
 /**
  * Qwen2 / Qwen2.5 decoder hyper-parameters, as transformers' {@code Qwen2Config} holds them ({@code llm_config}
@@ -13,7 +14,7 @@ import org.tessera.model.ConfigNode;
  */
 public record Qwen2Config(int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
                           int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, int maxPositions,
-                          boolean tieWordEmbeddings) {
+                          boolean tieWordEmbeddings) implements LlmConfig {
 
     public static final String ARCHITECTURE = "Qwen2ForCausalLM";
 
@@ -28,9 +29,8 @@ public record Qwen2Config(int vocabSize, int hiddenSize, int intermediateSize, i
         if (headDim % 2 != 0) throw new IllegalArgumentException("head_dim " + headDim + " must be even for rotary embeddings");
     }
 
-    public int qDim() { return numHeads * headDim; }
-
-    public int kvDim() { return numKvHeads * headDim; }
+    @Override
+    public String architecture() { return ARCHITECTURE; }
 
     /** Parses an {@code llm_config} (or a Qwen2 {@code config.json}) object, refusing what this runtime would compute wrongly. */
     public static Qwen2Config parse(ConfigNode c) {

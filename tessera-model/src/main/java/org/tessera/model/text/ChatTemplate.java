@@ -213,11 +213,9 @@ public final class ChatTemplate {
         return sb.toString();
     }
 
-    /** {@code "Frame1: <image>\nFrame2: <image>\n"}...: the model cards' video question prefix. */
+    /** {@code "Frame1: <image>\nFrame2: <image>\n"}...: the model cards' video question prefix (one home: VideoFrames). */
     public static String videoPrefix(int frames) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= frames; i++) sb.append("Frame").append(i).append(": ").append(IMAGE_PLACEHOLDER).append('\n');
-        return sb.toString();
+        return org.tessera.vision.tiling.VideoFrames.promptPrefix(frames);
     }
 
     /** Python's {@code str.isspace()} characters (bidirectional class WS, B or S, or category Zs). */

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.tessera.core.io.Npy;
 import org.tessera.model.Fixtures;
 import org.tessera.model.internvl.InternVLModel;
-import org.tessera.model.qwen2.KVCache;
-import org.tessera.model.qwen2.Qwen2Model;
+import org.tessera.model.llm.LanguageModel;
 import org.tessera.model.text.Tokenizer;
 import org.tessera.model.text.Tokenizers;
 
@@ -61,8 +60,8 @@ class GeneratorTest {
         Generator.Result r = run(GenerationConfig.greedy(steps)).result();
         assertEquals(steps, r.tokens().length);
         assertEquals(Generator.StopReason.MAX_TOKENS, r.stopReason());
-        Qwen2Model lm = model.language();
-        int d = lm.config().hiddenSize(), vocab = lm.config().vocabSize();
+        LanguageModel lm = model.language();
+        int d = lm.hiddenSize(), vocab = lm.vocabSize();
         for (int i = 0; i < steps; i++) {
             // The whole sequence from scratch, in a fresh cache: prompt embeddings then the tokens chosen so far.
             int n = promptTokens + i;
@@ -155,7 +154,7 @@ class GeneratorTest {
     @Test
     void textOnlyPromptByIds() {
         int[] ids = tokenizer.encode("<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n");
-        KVCache cache = model.language().newCache();
+        LanguageModel.Cache cache = model.language().newCache();
         Generator.Result r = generator.generate(ids, cache, GenerationConfig.greedy(6, EOS), null);
         assertTrue(r.tokens().length >= 1 && r.tokens().length <= 6);
         // Everything but the last generated token went through the cache.

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tessera.core.io.Npy;
 import org.tessera.model.Fixtures;
+import org.tessera.model.LlmCheckpoint;
 import org.tessera.model.ReferenceInternVL;
 import org.tessera.model.TinyCheckpoint;
 
@@ -71,6 +72,37 @@ class ReferenceParityTest {
         s.llmKvHeads = 1; // GQA 4:1
         s.seed = 12;
         compare("300m/v2/select1/untied/gqa4", TinyCheckpoint.write(tmp.resolve("b"), s), 3);
+    }
+
+    /** InternVL2-2B's shape: InternViT-300M form, ps v2, an InternLM2 language model (grouped wqkv, GQA 2:1, untied output). */
+    @Test
+    void internLM2LanguageModel() {
+        TinyCheckpoint.Spec s = new TinyCheckpoint.Spec();
+        s.llmArch = LlmCheckpoint.INTERNLM2;
+        s.tie = false;
+        s.writeLmHead = true;
+        s.ropeTheta = 1_000_000;
+        s.seed = 15;
+        compare("internvl + internlm2", TinyCheckpoint.write(tmp.resolve("e"), s), 2);
+    }
+
+    /**
+     * InternVL2-4B's shape: a Phi-3 language model (fused qkv and gate_up, LongRoPE). With 2 tiles of 4 image tokens and
+     * 11 text tokens the prompt (19) passes original_max_position_embeddings 16, so the long factors apply.
+     */
+    @Test
+    void phi3LanguageModel() {
+        TinyCheckpoint.Spec s = new TinyCheckpoint.Spec();
+        s.llmArch = LlmCheckpoint.PHI3;
+        s.llmKvHeads = 4;
+        s.tie = false;
+        s.writeLmHead = true;
+        s.originalMaxPositions = 16;
+        s.maxPositions = 256;
+        s.shortFactor = new double[] {1.0, 1.05, 1.1, 1.2, 1.3, 1.5, 1.7, 2.0};
+        s.longFactor = new double[] {1.0, 1.5, 2.2, 3.0, 4.5, 6.5, 9.0, 13.0};
+        s.seed = 16;
+        compare("internvl + phi3 (long factors)", TinyCheckpoint.write(tmp.resolve("f"), s), 2);
     }
 
     /** A config that omits norm_type, qk_normalization, qkv_bias, ps_version and select_layer runs as the 6B defaults. */

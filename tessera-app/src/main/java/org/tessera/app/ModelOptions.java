@@ -1,0 +1,33 @@
+package org.tessera.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.tessera.api.VisionLanguageModel;
+import picocli.CommandLine.Option;
+
+/** Which model a command loads, shared by ask, chat and the other commands that take an optional model. */
+public final class ModelOptions {
+    /** The environment variable naming the model directory when --model is not given. */
+    public static final String ENV = "TESSERA_MODEL";
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory in the public InternVL layout (config.json, *.safetensors, tokenizer files); default: $" + ENV + ".")
+    public Path model;
+
+    @Option(names = "--int8-llm", description = "Quantise the language model's matrices to int8 blocks at load time (faster decoding, small accuracy cost).")
+    public boolean int8Llm;
+
+    /** The model directory: --model, else $TESSERA_MODEL, else a clear error. */
+    public Path resolve(Map<String, String> env) {
+        if (model != null) return model;
+        String e = env.get(ENV);
+        if (e != null && !e.isBlank()) return Path.of(e);
+        throw new IllegalArgumentException("no model given: pass --model DIR or set " + ENV
+                + " (a directory with config.json, *.safetensors and the tokenizer files of an InternVL2 / 2.5 checkpoint; see the README)");
+    }
+
+    public VisionLanguageModel load(ImageInputOptions images) {
+        return VisionLanguageModel.load(resolve(System.getenv()),
+                VisionLanguageModel.Options.defaults().withInt8Llm(int8Llm).withImageOptions(images.toLoadOptions()));
+    }
+}

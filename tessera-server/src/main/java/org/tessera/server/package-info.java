@@ -1,0 +1,2 @@
+/** An OpenAI-compatible HTTP server over tessera's Java API. */
+package org.tessera.server;
