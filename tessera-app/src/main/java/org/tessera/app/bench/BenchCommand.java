@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks; each prints one JSON line. The scripts under bench/ run a baseline (Pillow, "
                 + "NumPy/OpenBLAS) in the same run and print ratios.",
         subcommands = {BenchTileCommand.class, BenchGemmCommand.class, BenchVitCommand.class, BenchPrefillCommand.class, BenchDecodeCommand.class,
-                BenchAttentionCommand.class})
+                BenchAttentionCommand.class, BenchMemoryCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
