@@ -2,6 +2,7 @@
 """Issue 4's model-level targets, measured against OpenBLAS in one run.
 
     python3 bench/model_targets.py [--rounds 3] [--threads 2] [--dtypes bf16] [--image] [--skip vit,prefill,decode]
+                                   [--memory [--model DIR]]
 
 What it measures, alternating the baselines with tessera's benchmarks `--rounds` times (the machine is shared: a
 burst of other load then hits both sides alike; every figure is the best of its rounds):
@@ -16,6 +17,10 @@ burst of other load then hits both sides alike; every figure is the best of its 
   vit     ./tessera bench vit            -> seconds_per_tile
   prefill ./tessera bench prefill        -> tokens_per_second (512 tokens)
   decode  ./tessera bench decode         -> tokens_per_second and weight_bytes (bytes of weights read per token)
+
+  memory  (--memory) ./tessera bench memory on an InternVL2-1B-shaped checkpoint (--model DIR, or one made once by
+          ./tessera random-checkpoint --like internvl2-1b under /tmp): peak RSS of a 7-tile turn against
+          1.3 x (checkpoint bytes + KV-cache bytes).
 
 Targets (issue 4): vit <= 1.33 x the tile's sgemm time; decode >= 80 % of weight_bytes / sgemv bandwidth (tokens/s);
 prefill >= llama.cpp's f16 rate, 230 tokens/s. The llama.cpp figures (2 threads, same shapes, random weights) are
@@ -149,6 +154,8 @@ def main():
     ap.add_argument("--dtypes", default="bf16", help="tessera weight dtypes, comma list of bf16,f16,f32,q8 (default bf16)")
     ap.add_argument("--image", action="store_true", help="also time 7 tiles in one batch (the 1000x600 image)")
     ap.add_argument("--skip", default="", help="comma list of vit,prefill,decode to leave out")
+    ap.add_argument("--memory", action="store_true", help="also run the resident-memory check (bench memory)")
+    ap.add_argument("--model", default=None, help="checkpoint for --memory (default: a random InternVL2-1B under /tmp)")
     args = ap.parse_args()
 
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
@@ -241,6 +248,19 @@ def main():
             print(f"{'decode ' + d + ' tok/s':<22} {r:>12.1f} {'>= ' + format(target, '.1f'):>14} {r / limit:>6.0%}   "
                   f"{'PASS' if ok else 'FAIL':<6} | {p['f16']:.0f} / {p['bf16']:.0f} / {p['q8']:.0f}  "
                   f"({wb / 1e6:.0f} MB/token, limit {limit:.1f} tok/s; ratio = share of the limit)")
+    if args.memory:
+        model = args.model or os.path.join("/tmp", "tessera-random-internvl2-1b")
+        if not args.model and not os.path.exists(os.path.join(model, "model.safetensors")):
+            subprocess.run([os.path.join(ROOT, "tessera"), "random-checkpoint", "--like", "internvl2-1b", "--out", model],
+                           check=True, capture_output=True)
+        m = tessera(args, "memory", "--model", model)
+        ok = m["pass"]
+        ok_all &= ok
+        print(f"{'memory peak RSS (MB)':<22} {m['peak_rss_bytes'] / 1e6:>12.0f} "
+              f"{'<= ' + format(1.3 * (m['checkpoint_bytes'] + m['kv_cache_bytes']) / 1e6, '.0f'):>14} {m['ratio']:>6.2f}x  "
+              f"{'PASS' if ok else 'FAIL':<6} | checkpoint {m['checkpoint_bytes'] / 1e6:.0f} MB + KV {m['kv_cache_bytes'] / 1e6:.0f} MB; "
+              f"{m['tiles']} tiles, {m['prompt_tokens']} + {m['decoded_tokens']} tokens; file {m['rss_file_bytes'] / 1e6:.0f} MB, "
+              f"anon {m['rss_anon_bytes'] / 1e6:.0f} MB")
     la1, st1 = load_state()
     busy, steal = cpu_delta(st0, st1)
     print(f"# load average at end {la1:.2f}; over the run cpu busy {busy:.0f} % (this run's own threads included), "

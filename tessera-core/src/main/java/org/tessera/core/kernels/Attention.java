@@ -40,8 +40,12 @@ import org.tessera.core.Parallel;
 public final class Attention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int L = F.length();
-    /** Keys per block: multiple of the micro-kernel's 16 columns; S block rows × BK floats stays in L1. */
-    static final int BK = Integer.getInteger("tessera.attn.bk", 64);
+    /**
+     * Keys per block, a multiple of the micro-kernel's 16 columns (and of 8). 128 against 64: ~10 % faster causal
+     * prefill attention and ~5 % the ViT's (half the per-block softmax bookkeeping and O rescaling); the S block, 64 rows
+     * × 128, is 32 KB. Settable with -Dtessera.attn.bk for tuning runs.
+     */
+    static final int BK = Integer.getInteger("tessera.attn.bk", 128);
     /** Target rows (token × group head) per work unit. */
     static final int ROWS = Integer.getInteger("tessera.attn.rows", 64);
     private static final int MR = Gemm.MR, NR = Gemm.NR;

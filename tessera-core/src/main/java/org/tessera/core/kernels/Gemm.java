@@ -282,6 +282,10 @@ public final class Gemm {
             int blockBase = (pc / kcBlk) * mPanels * kcBlk * MR;
             for (int q = q0; q < q1; q++) {
                 int base = blockBase + q * kc * MR;
+                if (vectorPack && aArr != null && q * MR + MR <= m && kc >= 8) {
+                    packA4(aArr, aOff + q * MR * k + pc, k, kc, dst, base);
+                    continue;
+                }
                 for (int r = 0; r < MR; r++) {
                     int i = q * MR + r;
                     if (i >= m) {
@@ -295,6 +299,34 @@ public final class Gemm {
                     }
                 }
             }
+        }
+    }
+
+    private static final VectorShuffle<Float> A1_LO = VectorShuffle.fromValues(F, 0, 8, 1, 9, 2, 10, 3, 11);
+    private static final VectorShuffle<Float> A1_HI = VectorShuffle.fromValues(F, 4, 12, 5, 13, 6, 14, 7, 15);
+    private static final VectorShuffle<Float> A2_LO = VectorShuffle.fromValues(F, 0, 1, 8, 9, 2, 3, 10, 11);
+    private static final VectorShuffle<Float> A2_HI = VectorShuffle.fromValues(F, 4, 5, 12, 13, 6, 7, 14, 15);
+
+    /**
+     * Four whole rows (from {@code src}, {@code lda} apart) × kc columns into one panel, {@code dst[base + 4p + r]}:
+     * per 8 columns, 4 loads, a 4×8 → 8×4 interleave in registers (two rounds of two-input shuffles) and 4 stores
+     * of 8, where the scalar loop did 32 strided stores.
+     */
+    private static void packA4(float[] a, int src, int lda, int kc, float[] dst, int base) {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8) {
+            FloatVector a0 = FloatVector.fromArray(F, a, src + p), a1 = FloatVector.fromArray(F, a, src + lda + p);
+            FloatVector a2 = FloatVector.fromArray(F, a, src + 2 * lda + p), a3 = FloatVector.fromArray(F, a, src + 3 * lda + p);
+            FloatVector x01lo = a0.rearrange(A1_LO, a1), x01hi = a0.rearrange(A1_HI, a1);
+            FloatVector x23lo = a2.rearrange(A1_LO, a3), x23hi = a2.rearrange(A1_HI, a3);
+            int d = base + p * MR;
+            x01lo.rearrange(A2_LO, x23lo).intoArray(dst, d);
+            x01lo.rearrange(A2_HI, x23lo).intoArray(dst, d + 8);
+            x01hi.rearrange(A2_LO, x23hi).intoArray(dst, d + 16);
+            x01hi.rearrange(A2_HI, x23hi).intoArray(dst, d + 24);
+        }
+        for (; p < kc; p++) {
+            for (int r = 0; r < MR; r++) dst[base + p * MR + r] = a[src + r * lda + p];
         }
     }
 
@@ -440,7 +472,7 @@ public final class Gemm {
         for (int jr = jr0; jr < np; jr++) packRowsScalar(w, jc, jr, nc, pc, kc, 0, dst);
     }
 
-    /** The register-transpose packing of BF16 (tuning runs compare it with the scalar loop in one JVM). */
+    /** The register-shuffle packing of A and of BF16 W (tuning runs compare it with the scalar loops in one JVM). */
     static volatile boolean vectorPack = true;
 
     private static final VectorShuffle<Float> T1_LO = VectorShuffle.fromValues(F, 0, 8, 2, 10, 4, 12, 6, 14);
