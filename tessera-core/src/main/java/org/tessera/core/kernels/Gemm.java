@@ -406,8 +406,9 @@ public final class Gemm {
      * The 4×16 micro-kernel: {@code c[r*ldc + j] (+)= Σ_p ap[aOff + 4p + r] · bp[bOff + 16p + j]}, adding to c when
      * {@code accumulate}, overwriting it otherwise (the first k block: saves a read pass over out).
      * Eight accumulators + two W vectors + four broadcasts = 14 of the 16 ymm registers (see class comment).
+     * Public because tessera-train's weight-gradient products pack their panels the same way and reuse it.
      */
-    static void kernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void kernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);

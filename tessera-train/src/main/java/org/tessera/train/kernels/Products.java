@@ -96,10 +96,10 @@ public final class Products {
                     for (int jp = 0; jp < panels; jp++) {
                         int c0 = k0 + jp * 16, cols = Math.min(16, k1 - c0);
                         if (rows == 4 && cols == 16) {
-                            tile4x16(ap, q * len * 4, bp, jp * len * 16, len, g, r0 * k + c0, k);
+                            org.tessera.core.kernels.Gemm.kernel(ap, q * len * 4, bp, jp * len * 16, len, g, r0 * k + c0, k, true);
                         } else {
                             java.util.Arrays.fill(tile, 0f);
-                            tile4x16(ap, q * len * 4, bp, jp * len * 16, len, tile, 0, 16);
+                            org.tessera.core.kernels.Gemm.kernel(ap, q * len * 4, bp, jp * len * 16, len, tile, 0, 16, true);
                             for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) g[(r0 + r) * k + c0 + c] += tile[r * 16 + c];
                         }
                     }
@@ -111,38 +111,6 @@ public final class Products {
         else for (int u = 0; u < units; u++) unit.accept(u);
     }
 
-    /** {@code c[cOff + r·ldc + j] += Σ_{p<len} ap[aOff + 4p + r]·bp[bOff + 16p + j]} for r < 4, j < 16 (packed panels). */
-    private static void tile4x16(float[] ap, int aOff, float[] bp, int bOff, int len, float[] c, int cOff, int ldc) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        for (int p = 0, ia = aOff, ib = bOff; p < len; p++, ia += 4, ib += 16) {
-            FloatVector b0 = FloatVector.fromArray(F, bp, ib);
-            FloatVector b1 = FloatVector.fromArray(F, bp, ib + 8);
-            FloatVector a0 = FloatVector.broadcast(F, ap[ia]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(F, ap[ia + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(F, ap[ia + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(F, ap[ia + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-        }
-        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
-        c00.add(FloatVector.fromArray(F, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(F, c, o0 + 8)).intoArray(c, o0 + 8);
-        c10.add(FloatVector.fromArray(F, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(F, c, o1 + 8)).intoArray(c, o1 + 8);
-        c20.add(FloatVector.fromArray(F, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(F, c, o2 + 8)).intoArray(c, o2 + 8);
-        c30.add(FloatVector.fromArray(F, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(F, c, o3 + 8)).intoArray(c, o3 + 8);
-    }
 
     /** The transpose-and-{@link Gemm} form of {@link #accumulateOuter} (the reference it is tested against). */
     static void accumulateOuterViaGemm(float[] dy, int dyOff, int m, int n, float[] x, int xOff, int k, float[] g) {
