@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         version = "tessera 0.1.0",
         description = "High-resolution vision-language models on the JVM.",
         subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, TileCommand.class, EvalCommand.class, DataCommand.class,
-                SoupCommand.class, TrainCommand.class, ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class,
+                SoupCommand.class, TrainCommand.class, org.tessera.app.tiny.TinyCommand.class, ForwardCommand.class, TokenizeCommand.class, RandomCheckpointCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -5,7 +5,7 @@ import org.tessera.vision.tiling.TileTags;
 import picocli.CommandLine.Option;
 
 /**
- * Tiling choices of the commands that run a model (ask, chat): everything left out follows the checkpoint's
+ * Tiling choices of the commands that run a model (ask, chat, tiny eval): everything left out follows the checkpoint's
  * config.json, unlike {@link TilingCliOptions} (the tile command), which has no model to ask.
  */
 public final class ModelTilingOptions {
@@ -23,6 +23,11 @@ public final class ModelTilingOptions {
 
     @Option(names = "--tags", paramLabel = "STYLE", description = "NVLM tile tags: none (default), 1d, 2d-grid, 2d-box.")
     String tags;
+
+    /** Whether any tiling option was given. */
+    public boolean any() {
+        return strategy != null || maxTiles != null || minTiles != null || noThumbnail || tags != null;
+    }
 
     public Tiling toTiling() {
         return new Tiling(strategy, maxTiles, minTiles, noThumbnail ? Boolean.FALSE : null, tags == null ? null : TileTags.parse(tags));

@@ -15,16 +15,17 @@ import org.tessera.core.io.Npy;
 import picocli.CommandLine;
 
 /** {@code tessera forward} end to end on the golden internvl-tiny-a files, and its errors. */
-class ForwardCommandTest {
+public class ForwardCommandTest {
     /** The golden model directory kept with tessera-model's tests (Maven runs tests from the module directory). */
     static final Path GOLDEN = Path.of("../tessera-model/src/test/resources/internvl-tiny-a");
 
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
+    /** A CLI invocation's exit code and output (shared by the command tests of other packages). */
+    public record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter(), err = new StringWriter();
         cl.setOut(new PrintWriter(out));

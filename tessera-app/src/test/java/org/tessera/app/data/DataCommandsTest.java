@@ -1,20 +1,19 @@
 package org.tessera.app.data;
 
+import static org.tessera.app.ForwardCommandTest.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tessera.app.Main;
-import picocli.CommandLine;
+import org.tessera.app.ForwardCommandTest.Run;
 
 /** {@code tessera data convert}, {@code data ppl} and {@code soup} from the command line, and their one-line errors. */
 class DataCommandsTest {
@@ -23,16 +22,6 @@ class DataCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     void png(String name, int w, int h) throws IOException {
         BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

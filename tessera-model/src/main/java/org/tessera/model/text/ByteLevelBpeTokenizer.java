@@ -81,6 +81,21 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return new String(c);
     }
 
+    /** The Qwen2 pre-tokenizer's split pattern, as tokenizer.json spells it. */
+    public static final String QWEN2_SPLIT_REGEX = PreTokenizerPattern.QWEN2.regex;
+
+    /**
+     * The words the Qwen2 pipeline (NFC, the Qwen2 split pattern, ByteLevel) makes of plain text, each in the
+     * byte-level alphabet: what BPE merges act on, and so what a tokenizer trainer counts.
+     */
+    public static List<String> qwen2Words(String text) {
+        String s = Normalizer.normalize(text, Normalizer.Form.NFC);
+        List<String> words = new ArrayList<>();
+        PreTokenizerPattern.QWEN2.split(s, 0, s.length(),
+                (start, end) -> words.add(toByteLevel(s.substring(start, end).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return words;
+    }
+
     // ---- immutable state ------------------------------------------------------------------------------------------
 
     private final Core core;                        // shared by variants that differ only in added tokens

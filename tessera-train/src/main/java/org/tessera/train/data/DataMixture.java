@@ -10,6 +10,9 @@ import java.util.Map;
  * Datasets mixed by weight. Read from a single JSONL file, or from InternVL's meta JSON:
  * <pre>{"name": {"root": "images/", "annotation": "train.jsonl", "repeat_time": 1, "length": 1000,
  *           "max_dynamic_patch": 6, "weight": 2.0}, ...}</pre>
+ * tessera's extensions: {@code weight}, and the tiling of a dataset's images, {@code use_thumbnail} (InternVL's
+ * config key) and {@code tile_tags} (NVLM's tags: 1d, 2d-grid, 2d-box), so that one file can be mixed under several
+ * tilings.
  * A dataset's weight is {@code weight} when given (tessera's extension), else InternVL's effective size
  * {@code repeat_time × length} (length counted from the file when absent): examples are then drawn with probability
  * proportional to it. Relative paths resolve against the meta file's folder.
@@ -32,6 +35,7 @@ public record DataMixture(List<Dataset> datasets) {
         if (!meta.isObject()) throw new IllegalArgumentException(path + ": a meta file maps dataset names to {root, annotation, ...}");
         Path dir = path.toAbsolutePath().getParent();
         List<Dataset> ds = new ArrayList<>();
+        Map<List<Path>, Dataset> files = new java.util.HashMap<>(); // entries that share a file share its lines
         for (Map.Entry<String, JsonNode> e : meta.properties()) {
             JsonNode d = e.getValue();
             String where = path + ": " + e.getKey();
@@ -39,11 +43,13 @@ public record DataMixture(List<Dataset> datasets) {
             Path ann = dir.resolve(d.get("annotation").asText());
             Path root = d.has("root") ? dir.resolve(d.get("root").asText()) : imagesRoot;
             Integer maxTiles = d.has("max_dynamic_patch") ? d.get("max_dynamic_patch").asInt() : null;
-            Dataset read = Dataset.read(e.getKey(), ann, root, 1.0, maxTiles);
+            Boolean thumbnail = d.has("use_thumbnail") ? d.get("use_thumbnail").asBoolean() : null;
+            String tags = d.has("tile_tags") ? d.get("tile_tags").asText() : null;
+            Dataset read = files.computeIfAbsent(java.util.Arrays.asList(ann, root), k -> Dataset.read(e.getKey(), ann, root, 1.0, null));
             double weight;
             if (d.has("weight")) weight = d.get("weight").asDouble();
             else weight = d.path("repeat_time").asDouble(1.0) * (d.has("length") ? d.get("length").asDouble() : read.size());
-            ds.add(new Dataset(e.getKey(), ann, read.root(), read.lines(), weight, maxTiles));
+            ds.add(read.with(e.getKey(), weight, maxTiles, thumbnail, tags));
         }
         return new DataMixture(ds);
     }

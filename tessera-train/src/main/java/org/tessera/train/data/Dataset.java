@@ -14,8 +14,11 @@ import java.util.List;
  *
  * @param weight    the mixture weight (relative; see {@link DataMixture})
  * @param maxTiles  the dataset's {@code max_dynamic_patch}, or null for the run's setting
+ * @param thumbnail the dataset's {@code use_thumbnail}, or null for the model's setting
+ * @param tags      NVLM tile tags for the dataset's images ({@code tile_tags}: 1d, 2d-grid, 2d-box), or null for none
  */
-public record Dataset(String name, Path annotation, Path root, List<String> lines, double weight, Integer maxTiles) {
+public record Dataset(String name, Path annotation, Path root, List<String> lines, double weight, Integer maxTiles,
+                      Boolean thumbnail, String tags) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public Dataset {
@@ -33,7 +36,12 @@ public record Dataset(String name, Path annotation, Path root, List<String> line
             throw new IllegalArgumentException(jsonl + ": cannot read: " + e.getMessage(), e);
         }
         Path r = root != null ? root : jsonl.toAbsolutePath().getParent();
-        return new Dataset(name, jsonl, r, lines, weight, maxTiles);
+        return new Dataset(name, jsonl, r, lines, weight, maxTiles, null, null);
+    }
+
+    /** The same examples under another name, weight and tiling (several meta entries may share one file). */
+    public Dataset with(String newName, double newWeight, Integer newMaxTiles, Boolean newThumbnail, String newTags) {
+        return new Dataset(newName, annotation, root, lines, newWeight, newMaxTiles, newThumbnail, newTags);
     }
 
     public int size() { return lines.size(); }

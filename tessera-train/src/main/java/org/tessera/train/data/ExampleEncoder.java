@@ -47,6 +47,8 @@ public final class ExampleEncoder {
     public Encoded encode(Dataset ds, int index) {
         Conversation c = ds.example(index);
         Tiling t = ds.maxTiles() != null ? tiling.withMaxTiles(ds.maxTiles()) : tiling;
+        if (ds.thumbnail() != null) t = t.withThumbnail(ds.thumbnail());
+        if (ds.tags() != null) t = t.withTags(org.tessera.vision.tiling.TileTags.parse(ds.tags()));
         List<VisionLanguageModel.PreparedImage> images = new ArrayList<>();
         for (String path : c.images()) images.add(vlm.prepareImage(ImageInput.file(ds.image(path)), t));
         return encode(c, images, ds.annotation().getFileName() + " line " + (index + 1));

@@ -155,4 +155,34 @@ class DataTest {
         Files.writeString(tmp.resolve("meta2.json"), "{\"A\": {\"annotation\": \"a/a.jsonl\", \"weight\": 1}, \"B\": {\"annotation\": \"b.jsonl\", \"weight\": 3}}");
         assertArrayEquals(new double[] {0.25, 0.75}, DataMixture.load(tmp.resolve("meta2.json"), null).probabilities(), 1e-12);
     }
+
+    @Test
+    void metaEntriesSharingAFileEachKeepTheirOwnTiling() throws Exception {
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(112, 56, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+                tmp.resolve("wide.png").toFile());
+        Files.write(tmp.resolve("t.jsonl"), List.of("{\"image\": \"wide.png\", \"conversations\": [{\"from\": \"human\", \"value\": \"q\"},"
+                + " {\"from\": \"gpt\", \"value\": \"a\"}]}"));
+        Files.writeString(tmp.resolve("meta.json"), "{\"plain\": {\"annotation\": \"t.jsonl\", \"weight\": 1},"
+                + " \"low\": {\"annotation\": \"t.jsonl\", \"max_dynamic_patch\": 1, \"weight\": 1},"
+                + " \"bare\": {\"annotation\": \"t.jsonl\", \"use_thumbnail\": false, \"weight\": 1},"
+                + " \"tagged\": {\"annotation\": \"t.jsonl\", \"tile_tags\": \"1d\", \"weight\": 1}}");
+        DataMixture m = DataMixture.load(tmp.resolve("meta.json"), null);
+        assertEquals(4, m.datasets().size());
+        assertTrue(m.datasets().get(0).lines() == m.datasets().get(3).lines(), "one file is read once");
+        ExampleEncoder enc = new ExampleEncoder(vlm, Tiling.MODEL_DEFAULT, 4096);
+        int[] tiles = new int[4];
+        String[] text = new String[4];
+        for (int d = 0; d < 4; d++) {
+            ExampleEncoder.Encoded e = enc.encode(m.datasets().get(d), 0);
+            tiles[d] = e.tiles();
+            text[d] = vlm.tokenizer().decode(e.batch().ids(), false);
+        }
+        // 112x56 at 56 px: two tiles plus the thumbnail; one tile at max_dynamic_patch 1; the two alone without it
+        assertArrayEquals(new int[] {3, 1, 2, 3}, tiles);
+        assertTrue(text[3].contains("<tile_1><IMG_CONTEXT>") && text[3].contains("<tile_global_thumbnail><IMG_CONTEXT>"), text[3]);
+        assertTrue(!text[0].contains("<tile_1>"), text[0]);
+        Files.writeString(tmp.resolve("bad.json"), "{\"x\": {\"annotation\": \"t.jsonl\", \"tile_tags\": \"3d\"}}");
+        var e = assertThrows(IllegalArgumentException.class, () -> enc.encode(DataMixture.load(tmp.resolve("bad.json"), null).datasets().get(0), 0));
+        assertTrue(e.getMessage().contains("unknown tile tag style '3d'"), e.getMessage());
+    }
 }

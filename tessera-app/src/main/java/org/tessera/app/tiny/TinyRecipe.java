@@ -1,0 +1,314 @@
+package org.tessera.app.tiny;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.tessera.model.text.ChatTemplate;
+import org.tessera.synth.Preset;
+import org.tessera.synth.SynthOptions;
+import org.tessera.train.BpeTrainer;
+
+/**
+ * tessera-tiny's recipe: the architecture, its tokenizer and the training settings, in one place so that
+ * {@code tessera tiny train} and the ablations build the same thing.
+ *
+ * <p>Why these sizes: InternVL's shape at small scale. 112 px tiles with 14 px patches give 8×8 patches, which pixel
+ * shuffle (0.5) merges into 16 image tokens per tile, so a 12-tile plan costs 208 tokens; a 6×192 InternViT does the
+ * reading, a 4×256 Qwen2 decoder (GQA 4/2, tied embeddings) finds the line a question asks for and spells its digits,
+ * one token each. About 6 M parameters: 12 MB in bf16, and a training step of 8 receipts takes about a second on two
+ * cores.
+ */
+public final class TinyRecipe {
+    public static final int TILE = 112;
+    public static final int PATCH = 14;
+    public static final int VIT_WIDTH = 192, VIT_LAYERS = 6, VIT_HEADS = 3, VIT_MLP = 768;
+    public static final int LLM_WIDTH = 256, LLM_LAYERS = 4, LLM_HEADS = 4, LLM_KV_HEADS = 2, LLM_MLP = 768;
+    public static final int MAX_TILES = 12;
+    /** The shipped model's run: training and held-out receipts, seed and optimiser steps. */
+    public static final int TRAIN_IMAGES = 26_000, TEST_IMAGES = 500, STEPS = 2000, STRIPS = 12_000;
+    public static final long SEED = 1;
+    public static final int TOKENIZER_MERGES = 400;
+    public static final String SYSTEM_MESSAGE = "You are tessera-tiny. You read receipts and answer with the exact text.";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private TinyRecipe() {}
+
+    /**
+     * Writes an untrained model directory: {@code tokenizer.json} learned from the system message and every
+     * question and answer of {@code trainJsonl} (the reading answers included, so words are tokens too), {@code config.json} sized to that tokenizer, and
+     * {@code generation_config.json} (greedy, stop at {@code <|im_end|>}).
+     */
+    public static void writeModelDirectory(Path trainJsonl, Path dir) {
+        BpeTrainer bpe = new BpeTrainer();
+        bpe.add(SYSTEM_MESSAGE + "\nsystem\nuser\nassistant\n");
+        for (int i = 1; i <= 40; i++) bpe.add("<tile_" + i + ">"); // NVLM 1-D tags (the ablation's tagged rows)
+        bpe.add("<tile_global_thumbnail>");
+        try (BufferedReader r = Files.newBufferedReader(trainJsonl, StandardCharsets.UTF_8)) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.isBlank()) continue;
+                for (JsonNode turn : JSON.readTree(line).path("conversations")) {
+                    bpe.add(turn.path("value").asText().replace(ChatTemplate.IMAGE_PLACEHOLDER, "") + "\n");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + trainJsonl + ": " + e.getMessage(), e);
+        }
+        BpeTrainer.Result tok = bpe.train(TOKENIZER_MERGES, 2);
+        BpeTrainer.write(tok, dir);
+        try {
+            JSON.writeValue(dir.resolve("config.json").toFile(), config(tok));
+            ObjectNode gen = JSON.createObjectNode();
+            gen.putArray("eos_token_id").add(tok.addedTokenId("<|im_end|>"));
+            gen.put("pad_token_id", tok.addedTokenId("<|endoftext|>"));
+            gen.put("do_sample", false);
+            gen.put("max_new_tokens", 32);
+            JSON.writeValue(dir.resolve("generation_config.json").toFile(), gen);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The data: the easy preset (receipts with a big bold total, numeric answers), three questions per receipt, and
+     * the layout of every drawn string (for the reading task).
+     */
+    public static SynthOptions.Builder synthOptions(int count, int testCount, long seed) {
+        return SynthOptions.builder(Preset.EASY).count(count).testCount(testCount).seed(seed).questionsPerImage(3).writeLayout(true);
+    }
+
+    /**
+     * The training settings: every part trained from scratch (stage all, no layer-wise decay), 8 receipts per step,
+     * AdamW at 1e-3 after 150 warm-up steps, cosine to 1e-4; checkpoints every 100 steps so an interrupted run loses
+     * little; exported in bf16, as the public checkpoints are.
+     */
+    public static ObjectNode trainConfig(int steps, long seed, int maxTiles) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("stage", "all").put("steps", steps).put("lr", 1e-3).put("min_lr", 1e-4).put("warmup_steps", Math.min(150, steps / 10))
+                .put("weight_decay", 0.05).put("batch", 8).put("grad_accum", 1).put("max_grad_norm", 1.0).put("seed", seed)
+                .put("vit_layer_decay", 1.0).put("max_seq_len", 1024).put("max_tiles", maxTiles).put("save_every", 100)
+                .put("eval_every", 500).put("eval_max", 150).put("save_dtype", "bf16").put("cache_mb", 256);
+        return c;
+    }
+
+    /** The question of the reading task; its answer is every line of the receipt. */
+    public static final String READ_QUESTION = "Read the receipt.";
+
+    /**
+     * Writes {@code train_read.jsonl}: each training receipt's questions, then one more turn that asks for the whole
+     * text, answered with every string the generator drew ({@code train_layout.jsonl}), line by line. Reading the
+     * whole page supervises every character on it (Donut's and Vary's pre-training task) where the questions
+     * supervise a dozen, which is what lets a ViT trained from scratch learn to read within a CPU budget. The
+     * reading turn comes last so that no answer can be copied from it.
+     */
+    public static Path writeReadingData(Path dataDir) {
+        Path out = dataDir.resolve("train_read.jsonl");
+        try (BufferedReader qa = Files.newBufferedReader(dataDir.resolve("train.jsonl"), StandardCharsets.UTF_8);
+             BufferedReader layout = Files.newBufferedReader(dataDir.resolve("train_layout.jsonl"), StandardCharsets.UTF_8);
+             java.io.BufferedWriter w = Files.newBufferedWriter(dataDir.resolve("train_read.jsonl.partial"), StandardCharsets.UTF_8)) {
+            for (String q; (q = qa.readLine()) != null; ) {
+                if (q.isBlank()) continue;
+                String l = layout.readLine();
+                ObjectNode ex = (ObjectNode) JSON.readTree(q);
+                JsonNode lay = l == null ? null : JSON.readTree(l);
+                if (lay == null || !lay.path("id").asText().equals(ex.path("id").asText())) {
+                    throw new IllegalArgumentException(dataDir + ": train_layout.jsonl does not match train.jsonl at " + ex.path("id").asText());
+                }
+                com.fasterxml.jackson.databind.node.ArrayNode conv = (com.fasterxml.jackson.databind.node.ArrayNode) ex.get("conversations");
+                conv.addObject().put("from", "human").put("value", READ_QUESTION);
+                conv.addObject().put("from", "gpt").put("value", transcript(lay.path("items")));
+                w.write(JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(ex));
+                w.newLine();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.move(dataDir.resolve("train_read.jsonl.partial"), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** A line of drawn strings: its text and vertical extent in the image. */
+    record Line(String text, double top, double bottom) {}
+
+    /**
+     * The drawn strings as lines: strings whose vertical centres lie within half a line height of a line's first
+     * string join it, left to right, separated by a space; lines top to bottom.
+     */
+    static List<Line> lines(JsonNode items) {
+        record Item(String text, double x, double y, double h) {
+            double yc() { return y + h / 2; }
+        }
+        List<Item> all = new java.util.ArrayList<>();
+        for (JsonNode it : items) {
+            JsonNode b = it.path("box");
+            all.add(new Item(it.path("text").asText(), b.get(0).asDouble(), b.get(1).asDouble(), b.get(3).asDouble()));
+        }
+        all.sort(java.util.Comparator.comparingDouble(Item::yc));
+        List<Line> lines = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < all.size()) {
+            Item first = all.get(i);
+            int j = i;
+            while (j < all.size() && all.get(j).yc() - first.yc() <= 0.5 * first.h()) j++;
+            List<Item> line = new java.util.ArrayList<>(all.subList(i, j));
+            line.sort(java.util.Comparator.comparingDouble(Item::x));
+            StringBuilder sb = new StringBuilder();
+            double top = Double.POSITIVE_INFINITY, bottom = Double.NEGATIVE_INFINITY;
+            for (Item it : line) {
+                sb.append(sb.length() == 0 ? "" : " ").append(it.text());
+                top = Math.min(top, it.y());
+                bottom = Math.max(bottom, it.y() + it.h());
+            }
+            lines.add(new Line(sb.toString(), top, bottom));
+            i = j;
+        }
+        return lines;
+    }
+
+    /** The whole page's text: {@link #lines}, one per line. */
+    static String transcript(JsonNode items) {
+        return String.join("\n", lines(items).stream().map(Line::text).toList());
+    }
+
+    /** The question of the strip-reading task. */
+    public static final String READ_STRIP_QUESTION = "Read the text.";
+
+    /**
+     * Writes {@code train_strips.jsonl} and {@code strips/}: from each of the first {@code count} training receipts, a
+     * full-width strip of consecutive whole lines about half as tall as the receipt is wide (so dynamic tiling makes
+     * it two tiles across, at about the scale a whole receipt gets), with its lines as the answer. Reading a few
+     * lines is the easy first step of reading a page (text-line recognition before document parsing): the ViT learns
+     * the characters where the answer is local, which the whole-page tasks then build on.
+     */
+    public static Path writeStripData(Path dataDir, int count, long seed) {
+        Path out = dataDir.resolve("train_strips.jsonl");
+        Path dir = dataDir.resolve("strips");
+        try (BufferedReader layout = Files.newBufferedReader(dataDir.resolve("train_layout.jsonl"), StandardCharsets.UTF_8);
+             java.io.BufferedWriter w = Files.newBufferedWriter(dataDir.resolve("train_strips.jsonl.partial"), StandardCharsets.UTF_8)) {
+            Files.createDirectories(dir);
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            int n = 0;
+            for (String l; n < count && (l = layout.readLine()) != null; ) {
+                if (l.isBlank()) continue;
+                JsonNode lay = JSON.readTree(l);
+                List<Line> lines = lines(lay.path("items"));
+                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dataDir.resolve(lay.path("image").asText()).toFile());
+                if (img == null || lines.isEmpty()) throw new IOException(lay.path("image").asText() + ": cannot read");
+                int w0 = img.getWidth(), h0 = img.getHeight();
+                int first = rng.nextInt(lines.size()), last = first;
+                while (last + 1 < lines.size() && lines.get(last + 1).bottom() - lines.get(first).top() <= w0 / 2.0) last++;
+                int top = (int) Math.max(0, Math.floor(lines.get(first).top() - 3));
+                int bottom = (int) Math.min(h0, Math.ceil(lines.get(last).bottom() + 3));
+                if (first > 0) top = (int) Math.max(top, Math.ceil(lines.get(first - 1).bottom()));
+                if (last + 1 < lines.size()) bottom = (int) Math.min(bottom, Math.floor(lines.get(last + 1).top()));
+                if (bottom - top < 8) continue;
+                String name = String.format(java.util.Locale.ROOT, "strips/strip-%07d.png", n);
+                var strip = new java.awt.image.BufferedImage(w0, bottom - top, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                var g = strip.createGraphics();
+                g.drawImage(img, 0, -top, null);
+                g.dispose();
+                Files.write(dataDir.resolve(name), org.tessera.synth.PngWriter.encode(strip));
+                ObjectNode ex = JSON.createObjectNode();
+                ex.put("id", "strip-" + n).put("image", name).put("width", w0).put("height", bottom - top);
+                var conv = ex.putArray("conversations");
+                conv.addObject().put("from", "human").put("value", "<image>\n" + READ_STRIP_QUESTION);
+                conv.addObject().put("from", "gpt").put("value",
+                        String.join("\n", lines.subList(first, last + 1).stream().map(Line::text).toList()));
+                w.write(JSON.copy().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(ex));
+                w.newLine();
+                n++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.move(dataDir.resolve("train_strips.jsonl.partial"), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** One way of cutting the training images into tiles, and its share of the training examples. */
+    public record TilingMix(String name, int maxTiles, boolean thumbnail, String tags, double weight) {}
+
+    /**
+     * Tilings the training examples are drawn under. Most use InternVL's dynamic tiling at the model's budget; the
+     * rest cover every setting the ablation table tests (one low-resolution tile, 4, 9 and 16 tiles, no thumbnail,
+     * NVLM 1-D tags), so that each row measures what the images let the model read, not a prompt it has never seen.
+     */
+    public static final List<TilingMix> TILING_MIX = List.of(
+            new TilingMix("internvl_12", 12, true, null, 0.40),
+            new TilingMix("internvl_16", 16, true, null, 0.12),
+            new TilingMix("internvl_9", 9, true, null, 0.12),
+            new TilingMix("internvl_4", 4, true, null, 0.10),
+            new TilingMix("fixed_1", 1, true, null, 0.10),
+            new TilingMix("no_thumbnail_12", 12, false, null, 0.08),
+            new TilingMix("nvlm_1d_12", 12, true, "1d", 0.08));
+
+    /** Share of strip-reading examples in the training mixture (the receipts' tilings share the rest). */
+    public static final double STRIP_WEIGHT = 1.0;
+
+    /**
+     * Writes {@code data/meta_tiny.json}: {@code train_read.jsonl} once per {@link #TILING_MIX} entry (weights summing
+     * to 1), and {@code train_strips.jsonl} with {@link #STRIP_WEIGHT}.
+     */
+    public static Path writeTrainingMeta(Path dataDir) {
+        ObjectNode meta = JSON.createObjectNode();
+        for (TilingMix m : TILING_MIX) {
+            ObjectNode e = meta.putObject(m.name());
+            e.put("root", ".").put("annotation", "train_read.jsonl").put("max_dynamic_patch", m.maxTiles())
+                    .put("use_thumbnail", m.thumbnail()).put("weight", m.weight());
+            if (m.tags() != null) e.put("tile_tags", m.tags());
+        }
+        meta.putObject("strips").put("root", ".").put("annotation", "train_strips.jsonl").put("weight", STRIP_WEIGHT);
+        Path p = dataDir.resolve("meta_tiny.json");
+        try {
+            JSON.writeValue(p.toFile(), meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    static ObjectNode config(BpeTrainer.Result tok) {
+        ObjectNode c = JSON.createObjectNode();
+        c.putArray("architectures").add("InternVLChatModel");
+        c.put("model_type", "internvl_chat");
+        c.put("torch_dtype", "bfloat16");
+        ObjectNode v = c.putObject("vision_config");
+        v.putArray("architectures").add("InternVisionModel");
+        v.put("model_type", "intern_vit_6b");
+        v.put("hidden_size", VIT_WIDTH).put("intermediate_size", VIT_MLP).put("num_hidden_layers", VIT_LAYERS)
+                .put("num_attention_heads", VIT_HEADS).put("patch_size", PATCH).put("image_size", TILE).put("num_channels", 3)
+                .put("qkv_bias", true).put("qk_normalization", false).put("norm_type", "layer_norm").put("layer_norm_eps", 1e-6)
+                .put("drop_path_rate", 0.0).put("use_flash_attn", false);
+        ObjectNode l = c.putObject("llm_config");
+        l.putArray("architectures").add("Qwen2ForCausalLM");
+        l.put("model_type", "qwen2");
+        l.put("hidden_size", LLM_WIDTH).put("intermediate_size", LLM_MLP).put("num_hidden_layers", LLM_LAYERS)
+                .put("num_attention_heads", LLM_HEADS).put("num_key_value_heads", LLM_KV_HEADS).put("rms_norm_eps", 1e-6)
+                .put("rope_theta", 10000.0).put("vocab_size", tok.size()).put("max_position_embeddings", 2048)
+                .put("hidden_act", "silu").put("tie_word_embeddings", true).put("torch_dtype", "bfloat16");
+        l.putNull("bos_token_id");
+        l.put("eos_token_id", tok.addedTokenId("<|im_end|>"));
+        c.put("select_layer", -1).put("downsample_ratio", 0.5).put("ps_version", "v2").put("template", "Hermes-2");
+        c.put("system_message", SYSTEM_MESSAGE);
+        c.put("force_image_size", TILE).put("dynamic_image_size", true).put("use_thumbnail", true)
+                .put("max_dynamic_patch", MAX_TILES).put("min_dynamic_patch", 1);
+        c.put("img_context_token_id", tok.addedTokenId("<IMG_CONTEXT>"));
+        return c;
+    }
+}
