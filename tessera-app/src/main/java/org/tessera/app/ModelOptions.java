@@ -12,7 +12,7 @@ public final class ModelOptions {
     public static final String ENV = "TESSERA_MODEL";
 
     @Option(names = "--model", paramLabel = "DIR",
-            description = "Model directory in the public InternVL layout (config.json, *.safetensors, tokenizer files); default: $" + ENV + ", else the bundled tessera-tiny.")
+            description = "Model directory in the public InternVL layout (config.json, *.safetensors, tokenizer files); default: $" + ENV + ", else models/tessera-tiny when present.")
     public Path model;
 
     @Option(names = "--int8-llm", description = "Quantise the language model's matrices to int8 blocks at load time (faster decoding, small accuracy cost).")
@@ -25,8 +25,8 @@ public final class ModelOptions {
     public static final String BUNDLED_MODEL = "models/tessera-tiny";
 
     /**
-     * The model directory: --model, else $TESSERA_MODEL, else the bundled tessera-tiny ($TESSERA_HOME/models/tessera-tiny,
-     * which the {@code ./tessera} launcher sets), else a clear error.
+     * The model directory: --model, else $TESSERA_MODEL, else tessera's own model when it is in place
+     * ($TESSERA_HOME/models/tessera-tiny; the {@code ./tessera} launcher sets TESSERA_HOME), else a clear error.
      */
     public Path resolve(Map<String, String> env) {
         if (model != null) return model;
@@ -39,7 +39,7 @@ public final class ModelOptions {
         }
         throw new IllegalArgumentException("no model given: pass --model DIR or set " + ENV
                 + " (a directory with config.json, *.safetensors and the tokenizer files of an InternVL2 / 2.5 checkpoint; see the README)."
-                + " The bundled tessera-tiny is the default when tessera runs from its ./tessera launcher");
+                + " A model in models/tessera-tiny under the launcher's TESSERA_HOME is the default when present");
     }
 
     public VisionLanguageModel load(ImageInputOptions images) {

@@ -60,6 +60,21 @@ class AskChatCommandTest {
     }
 
     @Test
+    void theModelUnderTesseraHomeIsTheDefaultWhenPresent() throws Exception {
+        ModelOptions none = new ModelOptions();
+        Path home = dir.resolve("home");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> none.resolve(Map.of("TESSERA_HOME", home.toString())));
+        assertTrue(e.getMessage().contains("models/tessera-tiny under the launcher's TESSERA_HOME"), e.getMessage());
+        Files.createDirectories(home.resolve(ModelOptions.BUNDLED_MODEL));
+        Files.writeString(home.resolve(ModelOptions.BUNDLED_MODEL).resolve("config.json"), "{}");
+        assertEquals(home.resolve("models/tessera-tiny"), none.resolve(Map.of("TESSERA_HOME", home.toString())));
+        assertEquals(Path.of("/m"), none.resolve(Map.of("TESSERA_HOME", home.toString(), "TESSERA_MODEL", "/m")));
+        ModelOptions given = new ModelOptions();
+        new CommandLine(given).parseArgs("--model", "/d");
+        assertEquals(Path.of("/d"), given.resolve(Map.of("TESSERA_HOME", home.toString())));
+    }
+
+    @Test
     void askWithoutModelOrWithBadImageFailsClearly() throws Exception {
         ModelOptions none = new ModelOptions();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> none.resolve(Map.of()));

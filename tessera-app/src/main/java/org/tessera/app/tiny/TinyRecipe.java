@@ -193,10 +193,24 @@ public final class TinyRecipe {
      * the characters where the answer is local, which the whole-page tasks then build on.
      */
     public static Path writeStripData(Path dataDir, int count, long seed) {
-        Path out = dataDir.resolve("train_strips.jsonl");
-        Path dir = dataDir.resolve("strips");
+        return writeCrops(dataDir, "strips", count, seed, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Writes {@code train_lines.jsonl} and {@code lines/}: single lines of the first {@code count} training receipts,
+     * each on a full-width canvas of the receipt's paper half as tall as it is wide (the strips' scale), answered with
+     * the line: the simplest reading task there is.
+     */
+    public static Path writeLineData(Path dataDir, int count, long seed) {
+        return writeCrops(dataDir, "lines", count, seed, 1);
+    }
+
+    private static Path writeCrops(Path dataDir, String kind, int count, long seed, int maxLines) {
+        Path out = dataDir.resolve("train_" + kind + ".jsonl");
+        Path dir = dataDir.resolve(kind);
+        String single = kind.substring(0, kind.length() - 1);
         try (BufferedReader layout = Files.newBufferedReader(dataDir.resolve("train_layout.jsonl"), StandardCharsets.UTF_8);
-             java.io.BufferedWriter w = Files.newBufferedWriter(dataDir.resolve("train_strips.jsonl.partial"), StandardCharsets.UTF_8)) {
+             java.io.BufferedWriter w = Files.newBufferedWriter(dataDir.resolve("train_" + kind + ".jsonl.partial"), StandardCharsets.UTF_8)) {
             Files.createDirectories(dir);
             java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
             int n = 0;
@@ -208,20 +222,23 @@ public final class TinyRecipe {
                 if (img == null || lines.isEmpty()) throw new IOException(lay.path("image").asText() + ": cannot read");
                 int w0 = img.getWidth(), h0 = img.getHeight();
                 int first = rng.nextInt(lines.size()), last = first;
-                while (last + 1 < lines.size() && lines.get(last + 1).bottom() - lines.get(first).top() <= w0 / 2.0) last++;
+                while (last + 1 - first < maxLines && last + 1 < lines.size() && lines.get(last + 1).bottom() - lines.get(first).top() <= w0 / 2.0) last++;
                 int top = (int) Math.max(0, Math.floor(lines.get(first).top() - 3));
                 int bottom = (int) Math.min(h0, Math.ceil(lines.get(last).bottom() + 3));
                 if (first > 0) top = (int) Math.max(top, Math.ceil(lines.get(first - 1).bottom()));
                 if (last + 1 < lines.size()) bottom = (int) Math.min(bottom, Math.floor(lines.get(last + 1).top()));
                 if (bottom - top < 8) continue;
-                String name = String.format(java.util.Locale.ROOT, "strips/strip-%07d.png", n);
-                var strip = new java.awt.image.BufferedImage(w0, bottom - top, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                String name = String.format(java.util.Locale.ROOT, "%s/%s-%07d.png", kind, single, n);
+                int h = maxLines == 1 ? Math.max(bottom - top, w0 / 2) : bottom - top;
+                var strip = new java.awt.image.BufferedImage(w0, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
                 var g = strip.createGraphics();
-                g.drawImage(img, 0, -top, null);
+                g.setColor(new java.awt.Color(img.getRGB(0, 0)));
+                g.fillRect(0, 0, w0, h);
+                g.drawImage(img.getSubimage(0, top, w0, bottom - top), 0, (h - (bottom - top)) / 2, null);
                 g.dispose();
                 Files.write(dataDir.resolve(name), org.tessera.synth.PngWriter.encode(strip));
                 ObjectNode ex = JSON.createObjectNode();
-                ex.put("id", "strip-" + n).put("image", name).put("width", w0).put("height", bottom - top);
+                ex.put("id", single + "-" + n).put("image", name).put("width", w0).put("height", h);
                 var conv = ex.putArray("conversations");
                 conv.addObject().put("from", "human").put("value", "<image>\n" + READ_STRIP_QUESTION);
                 conv.addObject().put("from", "gpt").put("value",
@@ -234,7 +251,7 @@ public final class TinyRecipe {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }
         try {
-            Files.move(dataDir.resolve("train_strips.jsonl.partial"), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(dataDir.resolve("train_" + kind + ".jsonl.partial"), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }

@@ -59,4 +59,33 @@ class TinyRecipeTest {
         var e = assertThrows(IllegalArgumentException.class, () -> TinyRecipe.writeReadingData(tmp));
         assertTrue(e.getMessage().contains("does not match train.jsonl at train-0"), e.getMessage());
     }
+
+    @Test
+    void stripsAndLinesAreWholeLinesOfTheRenderedReceipts() throws Exception {
+        var o = TinyRecipe.synthOptions(4, 1, 3).threads(1).build();
+        new org.tessera.synth.SynthDataset(o).write(tmp, false, (split, done, total) -> {});
+        Path strips = TinyRecipe.writeStripData(tmp, 4, 1);
+        Path lines = TinyRecipe.writeLineData(tmp, 4, 1);
+        List<String> layout = Files.readAllLines(tmp.resolve("train_layout.jsonl"));
+        for (Path p : List.of(strips, lines)) {
+            List<String> rows = Files.readAllLines(p);
+            assertEquals(4, rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                JsonNode ex = JSON.readTree(rows.get(i));
+                String answer = ex.get("conversations").get(1).get("value").asText();
+                // every answer line is a whole line of that receipt's transcript
+                List<String> page = List.of(TinyRecipe.transcript(JSON.readTree(layout.get(i)).get("items")).split("\n"));
+                for (String line : answer.split("\n")) assertTrue(page.contains(line), line + " not in " + page);
+                var img = javax.imageio.ImageIO.read(tmp.resolve(ex.get("image").asText()).toFile());
+                assertEquals(ex.get("width").asInt(), img.getWidth());
+                assertEquals(ex.get("height").asInt(), img.getHeight());
+                if (p == lines) {
+                    assertEquals(1, answer.split("\n").length);
+                    assertTrue(img.getHeight() >= img.getWidth() / 2, "a line sits on a canvas half as tall as wide");
+                } else {
+                    assertTrue(img.getHeight() <= img.getWidth() / 2 + 6, "a strip is at most about half as tall as wide");
+                }
+            }
+        }
+    }
 }
