@@ -37,6 +37,9 @@ import java.util.Set;
  * eval_max         held-out examples per evaluation                    (200)
  * save_dtype       f32 | bf16: dtype of trained tensors in the export  (f32)
  * cache_mb         memory for encoded examples (tiles, ids)            (512)
+ * patch_readout    weight of the auxiliary per-patch character loss on examples with "patch_text"
+ *                  (0 = off; see TrainableInternVL#attachPatchReadout); a mean over each
+ *                  micro-batch's labelled patches, so grad_accum k weighs it k times       (0)
  * </pre>
  */
 public record TrainConfig(Stage stage, int steps, double lr, double minLr, Integer warmupSteps, double warmupRatio,
@@ -44,7 +47,7 @@ public record TrainConfig(Stage stage, int steps, double lr, double minLr, Integ
                           int gradAccum, long seed, double vitLayerDecay, int loraRank, float loraAlpha,
                           List<String> loraTargets, boolean partialLora, Boolean trainVit, Boolean trainProjector,
                           Boolean trainLlm, boolean frozenBf16, int maxSeqLen, Integer maxTiles, int saveEvery,
-                          int evalEvery, int logEvery, int evalMax, String saveDtype, int cacheMb) {
+                          int evalEvery, int logEvery, int evalMax, String saveDtype, int cacheMb, double patchReadout) {
 
     public static final List<String> ALL_LORA_TARGETS = List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
             "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj");
@@ -53,7 +56,7 @@ public record TrainConfig(Stage stage, int steps, double lr, double minLr, Integ
     private static final Set<String> KEYS = Set.of("stage", "steps", "lr", "min_lr", "warmup_steps", "warmup_ratio",
             "weight_decay", "beta1", "beta2", "eps", "max_grad_norm", "batch", "grad_accum", "seed", "vit_layer_decay",
             "lora_rank", "lora_alpha", "lora_targets", "partial_lora", "train_vit", "train_projector", "train_llm",
-            "frozen_bf16", "max_seq_len", "max_tiles", "save_every", "eval_every", "log_every", "eval_max", "save_dtype", "cache_mb");
+            "frozen_bf16", "max_seq_len", "max_tiles", "save_every", "eval_every", "log_every", "eval_max", "save_dtype", "cache_mb", "patch_readout");
 
     public TrainConfig {
         if (steps < 1) throw new IllegalArgumentException("steps must be at least 1");
@@ -63,6 +66,7 @@ public record TrainConfig(Stage stage, int steps, double lr, double minLr, Integ
         if (loraRank < 1) throw new IllegalArgumentException("lora_rank must be at least 1");
         if (!saveDtype.equals("f32") && !saveDtype.equals("bf16")) throw new IllegalArgumentException("save_dtype must be f32 or bf16");
         if (warmupRatio < 0 || warmupRatio >= 1) throw new IllegalArgumentException("warmup_ratio must be in [0, 1)");
+        if (!(patchReadout >= 0)) throw new IllegalArgumentException("patch_readout must be 0 or more");
         loraTargets = List.copyOf(loraTargets);
     }
 
@@ -101,7 +105,7 @@ public record TrainConfig(Stage stage, int steps, double lr, double minLr, Integ
                 bool(o, "frozen_bf16", true), intOf(o, "max_seq_len", 4096),
                 o.containsKey("max_tiles") ? o.get("max_tiles").asInt() : null, intOf(o, "save_every", 0),
                 intOf(o, "eval_every", 0), intOf(o, "log_every", 1), intOf(o, "eval_max", 200),
-                o.containsKey("save_dtype") ? o.get("save_dtype").asText() : "f32", intOf(o, "cache_mb", 512));
+                o.containsKey("save_dtype") ? o.get("save_dtype").asText() : "f32", intOf(o, "cache_mb", 512), dbl(o, "patch_readout", 0));
     }
 
     /** Reads a config file (null: the defaults) and applies {@code overrides} (e.g. command-line options) on top. */
@@ -157,6 +161,7 @@ public record TrainConfig(Stage stage, int steps, double lr, double minLr, Integ
         n.put("eval_max", evalMax);
         n.put("save_dtype", saveDtype);
         n.put("cache_mb", cacheMb);
+        if (patchReadout > 0) n.put("patch_readout", patchReadout);
         return n;
     }
 

@@ -114,6 +114,10 @@ public final class Trainer {
         try (VisionLanguageModel vlm = VisionLanguageModel.load(modelDir);
              TrainableInternVL model = TrainableInternVL.load(modelDir, vlm.model().imgContextTokenId(), c.seed())) {
             Recipe.Summary summary = Recipe.apply(model, c);
+            if (c.patchReadout() > 0) {
+                if (!summary.vit()) throw new IllegalArgumentException("patch_readout trains the ViT: use stage vit or all (or \"train_vit\": true)");
+                model.attachPatchReadout((float) c.patchReadout());
+            }
             AdamW opt = new AdamW(c.beta1(), c.beta2(), c.eps(), c.weightDecay());
             Sampler sampler = new Sampler(data, c.seed());
             Tiling tiling = c.maxTiles() == null ? Tiling.MODEL_DEFAULT : Tiling.MODEL_DEFAULT.withMaxTiles(c.maxTiles());
@@ -179,8 +183,19 @@ public final class Trainer {
                     micro.add(Batch.pack(parts));
                 }
                 model.parameters().zeroGrads();
-                double loss = 0;
-                for (Batch b : micro) loss += model.forwardBackward(b, 1f / stepSup);
+                double loss = 0, patchLoss = 0;
+                int patches = 0, patchesRight = 0, glyphs = 0, glyphsRight = 0;
+                for (Batch b : micro) {
+                    loss += model.forwardBackward(b, 1f / stepSup);
+                    TrainableInternVL.PatchReadout pr = model.lastPatchReadout();
+                    if (pr.patches() > 0) {
+                        patchLoss += pr.loss() * pr.patches();
+                        patches += pr.patches();
+                        patchesRight += pr.correct();
+                        glyphs += pr.glyphPatches();
+                        glyphsRight += pr.glyphCorrect();
+                    }
+                }
                 double gnorm = GradClip.clip(trainable, c.maxGradNorm());
                 double lr = schedule.at(s);
                 opt.step(trainable, lr);
@@ -204,10 +219,17 @@ public final class Trainer {
                 line.put("tiles", stepTiles);
                 line.put("seconds", dt);
                 line.put("tokens_per_s", stepTokens / dt);
+                if (patches > 0) {
+                    line.put("patch_loss", patchLoss / patches);
+                    line.put("patch_accuracy", (double) patchesRight / patches);
+                    if (glyphs > 0) line.put("glyph_patch_accuracy", (double) glyphsRight / glyphs);
+                }
                 appendLog(out, line);
                 if (c.logEvery() > 0 && ((s + 1) % c.logEvery() == 0 || s + 1 == c.steps())) {
                     log.printf("step %d/%d  loss %.4f  lr %.3g  |g| %.3g  %d tok (%d supervised, %d tiles)  %.0f tok/s%n",
                             s + 1, c.steps(), mean, lr, gnorm, stepTokens, stepSup, stepTiles, stepTokens / dt);
+                    if (patches > 0) log.printf("          patch readout: loss %.4f, %.1f%% of %d patches right (%.1f%% of the %d with a character)%n",
+                            patchLoss / patches, 100.0 * patchesRight / patches, patches, glyphs == 0 ? 0 : 100.0 * glyphsRight / glyphs, glyphs);
                     log.flush();
                 }
                 boolean end = s + 1 == c.steps(), pause = s + 1 == stop;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.tessera.core.Parallel;
@@ -24,9 +25,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train tessera-tiny from scratch: render the synthetic receipts (data synth --preset easy --layout), add the reading tasks (whole receipts, strips of lines), learn its tokenizer, "
-                + "initialise the model from the seed and train it (stage all). Run it again to continue an interrupted run.",
-                "OUT gets data/ (images, train.jsonl, test.jsonl), init/ (config.json, tokenizer) and model/ (the trained checkpoint, "
-                        + "train_log.jsonl, loss.png, train_state/)."})
+                + "initialise the model from the seed, teach the reader its lessons (one character per patch, then free lines of text; one-tile images with the patch readout) "
+                + "and train it on the receipts (stage all). Run it again to continue an interrupted run.",
+                "OUT gets data/ (images, train.jsonl, test.jsonl, the lessons), init/ (config.json, tokenizer), reader-cells/ and reader-text/ (the lessons' runs) "
+                        + "and model/ (the trained checkpoint, train_log.jsonl, loss.png, train_state/)."})
 public final class TinyTrainCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
@@ -44,6 +46,14 @@ public final class TinyTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the data, the initialisation and the data order (default ${DEFAULT-VALUE}).")
     long seed = TinyRecipe.SEED;
 
+    @Option(names = "--lesson-steps", paramLabel = "CELLS,TEXT", split = ",",
+            description = "Steps of 16 images for the reader's lessons (default: the recipe's, 1000,2000).")
+    int[] lessonSteps;
+
+    @Option(names = "--lesson-examples", paramLabel = "CELLS,TEXT", split = ",",
+            description = "Images written for the reader's lessons (default: the recipe's, 20000,30000).")
+    int[] lessonExamples;
+
     @Option(names = "--stop-after", paramLabel = "N", description = "Run at most N steps now, save and stop (continue with the same command).")
     Integer stopAfter;
 
@@ -57,6 +67,16 @@ public final class TinyTrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         if (threads != null) Parallel.setThreads(threads);
+        List<TinyRecipe.Lesson> lessons = new java.util.ArrayList<>(TinyRecipe.LESSONS);
+        for (int[] given : new int[][] {lessonSteps, lessonExamples}) {
+            if (given != null && (given.length != lessons.size() || java.util.Arrays.stream(given).anyMatch(v -> v < 1))) {
+                throw new IllegalArgumentException("--lesson-steps and --lesson-examples take " + lessons.size() + " positive numbers (cells,text)");
+            }
+        }
+        for (int i = 0; i < lessons.size(); i++) {
+            TinyRecipe.Lesson l = lessons.get(i);
+            lessons.set(i, new TinyRecipe.Lesson(l.kind(), lessonExamples == null ? l.examples() : lessonExamples[i], lessonSteps == null ? l.steps() : lessonSteps[i]));
+        }
         Path data = out.resolve("data"), init = out.resolve("init"), model = out.resolve("model");
         if (!Files.exists(data.resolve("synth.json"))) {
             SynthOptions o = TinyRecipe.synthOptions(count, testCount, seed).build();
@@ -76,12 +96,35 @@ public final class TinyTrainCommand implements Callable<Integer> {
             w.println("tokenizer and config written to " + init);
         }
         w.flush();
+        long t0 = System.nanoTime();
+        Path from = init;
+        Integer budget = stopAfter; // --stop-after counts the steps of every stage run now
+        for (TinyRecipe.Lesson lesson : lessons) {
+            Path train = data.resolve("train_" + lesson.kind() + ".jsonl"), held = data.resolve("train_" + lesson.kind() + "_eval.jsonl");
+            if (!Files.exists(train)) TinyRecipe.writeLesson(data, lesson.kind(), lesson.kind(), lesson.examples(), seed);
+            if (!Files.exists(held)) TinyRecipe.writeLesson(data, lesson.kind(), lesson.kind() + "_eval", TinyRecipe.LESSON_EVAL, seed + 1_000_003);
+            Path dir = out.resolve("reader-" + lesson.kind());
+            if (stepReached(dir) < lesson.steps()) {
+                w.printf(Locale.ROOT, "lesson %s: %d steps of 16 one-tile images (%s)%n", lesson.kind(), lesson.steps(), train);
+                w.flush();
+                TrainConfig lc = TrainConfig.parse(TinyRecipe.lessonConfig(lesson.steps(), seed));
+                int before = Math.max(0, stepReached(dir));
+                Trainer.run(new Trainer.Options(from, train, data, held, dir, lc, stepReached(dir) >= 0, budget), w);
+                if (budget != null) budget -= stepReached(dir) - before;
+                if (stepReached(dir) < lesson.steps() || (budget != null && budget <= 0)) {
+                    recordMachine(out.resolve("run.json"), (System.nanoTime() - t0) / 1e9);
+                    w.printf("stopped in lesson %s at step %d: run the same command again to continue%n", lesson.kind(), stepReached(dir));
+                    w.flush();
+                    return 0;
+                }
+            }
+            from = dir;
+        }
         Path meta = TinyRecipe.writeTrainingMeta(data);
         ObjectNode cfg = TinyRecipe.trainConfig(steps, seed, TinyRecipe.MAX_TILES);
         TrainConfig c = TrainConfig.parse(cfg);
         boolean resume = Files.isDirectory(model.resolve("train_state"));
-        long t0 = System.nanoTime();
-        Trainer.run(new Trainer.Options(init, meta, data, data.resolve("test.jsonl"), model, c, resume, stopAfter), w);
+        Trainer.run(new Trainer.Options(from, meta, data, data.resolve("test.jsonl"), model, c, resume, budget), w);
         recordMachine(out.resolve("run.json"), (System.nanoTime() - t0) / 1e9);
         w.printf("model written to %s (./tessera ask --model %s --image receipt.png \"What is the total?\")%n", model, model);
         w.flush();
@@ -89,6 +132,12 @@ public final class TinyTrainCommand implements Callable<Integer> {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The step a run directory's saved state reached, or −1 when it has none. */
+    static int stepReached(Path runDir) throws java.io.IOException {
+        Path state = runDir.resolve(org.tessera.train.CheckpointIO.STATE_DIR).resolve("state.json");
+        return Files.isRegularFile(state) ? JSON.readTree(state.toFile()).path("step").asInt(-1) : -1;
+    }
 
     /**
      * Appends this invocation to {@code run.json}: the machine (processor, cores, memory, JVM) and the training time,

@@ -88,4 +88,77 @@ class TinyRecipeTest {
             }
         }
     }
+
+    @Test
+    void tileTextIsOneTileWithTheCharacterOfEveryPatch() throws Exception {
+        var o = TinyRecipe.synthOptions(3, 1, 3).threads(1).build();
+        new org.tessera.synth.SynthDataset(o).write(tmp, false, (split, done, total) -> {});
+        Path file = TinyRecipe.writeTileTextData(tmp, "tiletext", 40, 7, 10, 20, 0.5);
+        List<String> rows = Files.readAllLines(file);
+        assertEquals(40, rows.size());
+        int grid = TinyRecipe.TILE / TinyRecipe.PATCH;
+        int glyphPatches = 0;
+        for (String row : rows) {
+            JsonNode ex = JSON.readTree(row);
+            String answer = ex.get("conversations").get(1).get("value").asText();
+            String patches = ex.get("patch_text").asText();
+            assertEquals(grid * grid, patches.length());
+            assertTrue(!answer.isBlank() && answer.lines().allMatch(l -> !l.isBlank() && l.equals(l.strip())), answer);
+            for (char ch : patches.toCharArray()) {
+                if (ch == ' ') continue;
+                glyphPatches++;
+                assertTrue(answer.indexOf(ch) >= 0, "patch character '" + ch + "' is not in the answer " + answer);
+            }
+            var img = javax.imageio.ImageIO.read(tmp.resolve(ex.get("image").asText()).toFile());
+            assertEquals(TinyRecipe.TILE, img.getWidth());
+            assertEquals(TinyRecipe.TILE, img.getHeight());
+            // a patch marked blank holds (almost) no ink; one marked with a character holds some
+            for (int py = 0; py < grid; py++) {
+                for (int px = 0; px < grid; px++) {
+                    int dark = 0;
+                    for (int y = 0; y < TinyRecipe.PATCH; y++) {
+                        for (int x = 0; x < TinyRecipe.PATCH; x++) {
+                            if ((img.getRGB(px * TinyRecipe.PATCH + x, py * TinyRecipe.PATCH + y) & 0xff) < 215) dark++;
+                        }
+                    }
+                    if (patches.charAt(py * grid + px) != ' ') assertTrue(dark > 0, "patch " + px + "," + py + " is marked '" + patches.charAt(py * grid + px) + "' but blank in " + ex.get("image").asText() + ": " + answer);
+                }
+            }
+        }
+        assertTrue(glyphPatches > 40 * 6, "images mark many patches: " + glyphPatches);
+        // the same seed draws the same data
+        Path again = TinyRecipe.writeTileTextData(tmp, "again", 40, 7, 10, 20, 0.5);
+        List<String> second = Files.readAllLines(again);
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(JSON.readTree(rows.get(i)).get("patch_text"), JSON.readTree(second.get(i)).get("patch_text"));
+        }
+    }
+
+    @Test
+    void theCellLessonPutsOneCharacterInEachPatchOfItsLines() throws Exception {
+        List<String> rows = Files.readAllLines(TinyRecipe.writeCellTextData(tmp, "cells", 30, 3, TinyRecipe.CELL_CHARS));
+        int grid = TinyRecipe.TILE / TinyRecipe.PATCH;
+        for (String row : rows) {
+            JsonNode ex = JSON.readTree(row);
+            String[] lines = ex.get("conversations").get(1).get("value").asText().split("\n");
+            String cells = ex.get("patch_text").asText();
+            assertEquals(3, lines.length);
+            var img = javax.imageio.ImageIO.read(tmp.resolve(ex.get("image").asText()).toFile());
+            for (int l = 0; l < 3; l++) {
+                String expect = cells.substring((2 * l + 1) * grid, (2 * l + 2) * grid).stripTrailing();
+                assertEquals(expect.isEmpty() ? "-" : expect, lines[l]);
+            }
+            for (int p = 0; p < grid * grid; p++) {
+                int py = p / grid, px = p % grid, dark = 0;
+                if (py % 2 == 0 || py == grid - 1) assertEquals(' ', cells.charAt(p), "only rows 1, 3 and 5 hold characters");
+                for (int y = 0; y < TinyRecipe.PATCH; y++) {
+                    for (int x = 0; x < TinyRecipe.PATCH; x++) {
+                        if ((img.getRGB(px * TinyRecipe.PATCH + x, py * TinyRecipe.PATCH + y) & 0xff) < 200) dark++;
+                    }
+                }
+                if (cells.charAt(p) != ' ') assertTrue(dark > 0, "patch " + p + " holds '" + cells.charAt(p) + "' but no ink");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> TinyRecipe.writeCellTextData(tmp, "bad", 1, 1, "a b"));
+    }
 }

@@ -13,9 +13,11 @@ import java.util.List;
  * turn is dropped as InternVL's {@code preprocess} does, except a {@code system} turn, which replaces the template's
  * system message.
  *
- * @param system the system message of a leading {@code system} turn, else null
+ * @param system    the system message of a leading {@code system} turn, else null
+ * @param patchText tessera's own key {@code patch_text}, for training a reader: the character drawn at each patch of
+ *                  a one-tile image, patches row by row, a space where there is none; else null
  */
-public record Conversation(String id, List<String> images, String system, List<String> human, List<String> gpt) {
+public record Conversation(String id, List<String> images, String system, List<String> human, List<String> gpt, String patchText) {
 
     /** Parses one JSONL record; {@code where} names it in errors (file and line). */
     public static Conversation parse(JsonNode n, String where) {
@@ -59,6 +61,12 @@ public record Conversation(String id, List<String> images, String system, List<S
         if (gpt.isEmpty()) throw new IllegalArgumentException(where + ": no \"gpt\" turn to learn from");
         if (human.size() != gpt.size()) human = human.subList(0, gpt.size()); // a trailing question without answer teaches nothing
         String id = n.has("id") ? n.get("id").asText() : where;
-        return new Conversation(id, List.copyOf(images), system, List.copyOf(human), List.copyOf(gpt));
+        String patchText = null;
+        if (n.has("patch_text")) {
+            if (!n.get("patch_text").isTextual()) throw new IllegalArgumentException(where + ": \"patch_text\" must be a string");
+            patchText = n.get("patch_text").textValue();
+            if (images.size() != 1) throw new IllegalArgumentException(where + ": \"patch_text\" needs exactly one image");
+        }
+        return new Conversation(id, List.copyOf(images), system, List.copyOf(human), List.copyOf(gpt), patchText);
     }
 }

@@ -118,7 +118,29 @@ public final class ExampleEncoder {
             System.arraycopy(im.tiles().data(), 0, pixels, p, im.tiles().data().length);
             p += im.tiles().data().length;
         }
-        return new Encoded(Batch.of(pixels, tiles, ids, targets), tiles, n, count);
+        Batch batch = Batch.of(pixels, tiles, ids, targets);
+        if (c.patchText() != null) batch = batch.withPatchLabels(patchLabels(c.patchText(), images, where));
+        return new Encoded(batch, tiles, n, count);
+    }
+
+    /**
+     * The class of each patch's character for the patch readout: its ASCII code, 0 for a space (no character). The
+     * labels describe the image as drawn, so it must be one tile exactly (no resize, no thumbnail).
+     */
+    static int[] patchLabels(String text, List<VisionLanguageModel.PreparedImage> images, String where) {
+        if (images.size() != 1) throw new IllegalArgumentException(where + ": \"patch_text\" needs exactly one image");
+        var plan = images.get(0).plan();
+        if (images.get(0).tiles().count() != 1 || plan.width() != plan.tileSize() || plan.height() != plan.tileSize()) {
+            throw new IllegalArgumentException(where + ": \"patch_text\" needs an image of exactly one " + plan.tileSize() + " px tile, not "
+                    + plan.width() + "x" + plan.height() + " in " + images.get(0).tiles().count() + " tiles");
+        }
+        int[] labels = new int[text.length()];
+        for (int i = 0; i < labels.length; i++) {
+            char ch = text.charAt(i);
+            if (ch != ' ' && (ch < 33 || ch > 126)) throw new IllegalArgumentException(where + ": \"patch_text\" holds '" + ch + "', not printable ASCII");
+            labels[i] = ch == ' ' ? 0 : ch;
+        }
+        return labels;
     }
 
     /** Replaces each {@code <image>} of {@code text} by the next image's tokens. */

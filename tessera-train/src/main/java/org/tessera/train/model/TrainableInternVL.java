@@ -50,9 +50,16 @@ public final class TrainableInternVL implements AutoCloseable {
     private final boolean tied;
     private final List<Parameter> adapters = new ArrayList<>();
 
+    // the patch readout (training a reader from scratch), when attached
+    private Linear patchReadout;
+    private float patchReadoutWeight;
+    private double patchLoss;
+    private int patchCount, patchCorrect, glyphCount, glyphCorrect;
+
     // saved by forward for backward
     private boolean[] imageRows;
     private float[] hidden;
+    private float[] features;
 
     private TrainableInternVL(InternVLConfig cfg, ParameterStore store, Checkpoint checkpoint, int imgContextId) {
         this.cfg = cfg;
@@ -176,6 +183,43 @@ public final class TrainableInternVL implements AutoCloseable {
         }
     }
 
+    /** Name prefix of the patch readout's tensors, which are never exported (the runtime has no use for them). */
+    public static final String PATCH_READOUT = "aux.patch_readout.";
+    /** Character classes of the patch readout: ASCII codes, 0 for no character. */
+    public static final int PATCH_CLASSES = 128;
+
+    /**
+     * Attaches an auxiliary head for training a reader from scratch: a linear map from each patch's InternViT feature
+     * to the character drawn there, trained with cross-entropy at {@code weight} on batches with
+     * {@link Batch#patchLabels()}. Why: trained only through the language model, the image tokens of text images
+     * collapse to a constant within a few hundred steps (most patches are blank paper, the decoder learns to use the
+     * tokens as a bias, and once they are constant no gradient says where the characters are). Supervising every
+     * patch directly makes the features tell glyphs apart from the first step, and the decoder then learns to read
+     * them. The head is not part of InternVL and is left out of the export.
+     */
+    public void attachPatchReadout(float weight) {
+        if (patchReadout != null) throw new IllegalStateException("the patch readout is already attached");
+        if (!(weight > 0)) throw new IllegalArgumentException("the patch readout's weight must be positive");
+        int c = cfg.vision().hiddenSize();
+        Parameter w = store.fresh(PATCH_READOUT + "weight", new long[] {PATCH_CLASSES, c}, true, Init.normal(0.02));
+        Parameter b = store.fresh(PATCH_READOUT + "bias", new long[] {PATCH_CLASSES}, false, Init.zeros());
+        b.weightDecay(false);
+        w.trainable(true);
+        b.trainable(true);
+        patchReadout = new Linear(w, b);
+        patchReadoutWeight = weight;
+    }
+
+    /**
+     * The patch readout over the labelled patches of the last forwardBackward: mean loss (NaN: none), patches and
+     * how many it classified right, and the same for the patches with a character (the blank ones are most).
+     */
+    public record PatchReadout(double loss, int patches, int correct, int glyphPatches, int glyphCorrect) {}
+
+    public PatchReadout lastPatchReadout() {
+        return new PatchReadout(patchCount == 0 ? Double.NaN : patchLoss / patchCount, patchCount, patchCorrect, glyphCount, glyphCorrect);
+    }
+
     // ------------------------------------------------------------------ forward / backward
 
     /**
@@ -230,6 +274,7 @@ public final class TrainableInternVL implements AutoCloseable {
      * optimiser step), micro-batches accumulate to the gradient of the mean loss.
      */
     public double forwardBackward(Batch b, float scale) {
+        patchCount = 0; // no readout figures for a batch that never reaches it
         forward(b);
         int[] rows = supervisedRows(b);
         int d = cfg.llm().hiddenSize(), n = b.tokens();
@@ -254,11 +299,61 @@ public final class TrainableInternVL implements AutoCloseable {
                 int next = 0;
                 for (int t = 0; t < n; t++) if (imageRows[t]) System.arraycopy(dx, t * d, dImg, (next++) * d, d);
                 float[] dMerged = projector.backward(dImg, vision.trainable());
-                if (vision.trainable()) vision.backward(shuffle.backward(dMerged, b.tiles()));
+                if (vision.trainable()) {
+                    float[] dFeatures = shuffle.backward(dMerged, b.tiles());
+                    patchReadoutBackward(b, dFeatures);
+                    vision.backward(dFeatures);
+                }
             }
         }
         clear();
         return loss;
+    }
+
+    /** Adds the patch readout's gradient (mean over the labelled patches, times its weight) to {@code dFeatures}. */
+    private void patchReadoutBackward(Batch b, float[] dFeatures) {
+        patchLoss = 0;
+        patchCount = 0;
+        patchCorrect = 0;
+        glyphCount = 0;
+        glyphCorrect = 0;
+        if (patchReadout == null || b.patchLabels() == null) return;
+        int c = cfg.vision().hiddenSize(), g = cfg.vision().gridSize(), seq = 1 + g * g;
+        int[] labels = b.patchLabels();
+        if (labels.length != b.tiles() * g * g) {
+            throw new IllegalArgumentException(labels.length + " patch labels for " + b.tiles() + " tiles of " + g * g + " patches");
+        }
+        int n = 0;
+        for (int l : labels) if (l >= 0) n++;
+        if (n == 0) return;
+        int[] rows = new int[n], targets = new int[n];
+        float[] x = new float[n * c];
+        for (int i = 0, r = 0; i < labels.length; i++) {
+            if (labels[i] < 0) continue;
+            if (labels[i] >= PATCH_CLASSES) throw new IllegalArgumentException("patch label " + labels[i] + " outside [0, " + PATCH_CLASSES + ")");
+            rows[r] = (i / (g * g)) * seq + 1 + i % (g * g); // skip each tile's class token
+            targets[r] = labels[i];
+            System.arraycopy(features, rows[r] * c, x, r * c, c);
+            r++;
+        }
+        float[] logits = patchReadout.forward(x, n);
+        for (int r = 0; r < n; r++) {
+            int arg = 0;
+            for (int j = 1; j < PATCH_CLASSES; j++) if (logits[r * PATCH_CLASSES + j] > logits[r * PATCH_CLASSES + arg]) arg = j;
+            if (arg == targets[r]) patchCorrect++;
+            if (targets[r] != 0) {
+                glyphCount++;
+                if (arg == targets[r]) glyphCorrect++;
+            }
+        }
+        patchLoss = CrossEntropy.lossAndGrad(logits, n, PATCH_CLASSES, targets, patchReadoutWeight / n, true);
+        patchCount = n;
+        float[] dx = patchReadout.backward(logits, true);
+        for (int r = 0; r < n; r++) {
+            int o = rows[r] * c;
+            for (int j = 0; j < c; j++) dFeatures[o + j] += dx[r * c + j];
+        }
+        patchReadout.clear();
     }
 
     private int lowestTrainableLayer() {
@@ -299,7 +394,7 @@ public final class TrainableInternVL implements AutoCloseable {
         }
         float[] x = embed.forward(b.ids(), imageRows);
         if (b.tiles() > 0) {
-            float[] features = vision.forward(b.pixels(), b.tiles(), cfg.imageSize());
+            features = vision.forward(b.pixels(), b.tiles(), cfg.imageSize());
             float[] img = projector.forward(shuffle.forward(features, b.tiles()), b.tiles() * k);
             int next = 0;
             for (int t = 0; t < n; t++) if (imageRows[t]) System.arraycopy(img, (next++) * d, x, t * d, d);
@@ -344,6 +439,7 @@ public final class TrainableInternVL implements AutoCloseable {
         finalNorm.clear();
         head.clear();
         hidden = null;
+        features = null;
         imageRows = null;
     }
 
@@ -368,7 +464,7 @@ public final class TrainableInternVL implements AutoCloseable {
         for (Parameter p : adapters) adapterNames.add(p.name());
         List<ExportTensor> out = new ArrayList<>();
         for (Parameter p : store.all()) {
-            if (adapterNames.contains(p.name())) continue;
+            if (adapterNames.contains(p.name()) || p.name().startsWith(PATCH_READOUT)) continue;
             float[] m = merged.get(p.name());
             if (m != null) out.add(new ExportTensor(p.name(), p.shape(), null, m));
             else if (p.modified() || p.source() == null) out.add(new ExportTensor(p.name(), p.shape(), null, p.toFloats()));

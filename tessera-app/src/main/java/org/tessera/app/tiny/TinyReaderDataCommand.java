@@ -1,0 +1,72 @@
+package org.tessera.app.tiny;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera tiny reader-data}: the one-tile reading lessons, {@link TinyRecipe#writeCellTextData} (one character per
+ * patch) and {@link TinyRecipe#writeTileTextData} (free lines of receipt text).
+ */
+@Command(name = "reader-data", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write a lesson for the reader: one-tile images (112 px) answered with their text, each with \"patch_text\", the character "
+                + "at every 14 px patch, for the training setting patch_readout. --lesson cells: three lines with one character centred in each patch "
+                + "(the first lesson); --lesson text: one to four lines of receipt text (and random characters) at any position and size.",
+                "Writes DATA/train_NAME.jsonl and DATA/NAME/; the text lesson reads DATA/train_layout.jsonl (data synth --layout, or tessera tiny train's data/).",
+                "Example: tessera tiny reader-data --data runs/tiny/data --name tiletext --count 30000 && "
+                        + "tessera train --model runs/tiny/init --data runs/tiny/data/train_tiletext.jsonl --config reader.json --out runs/reader"})
+public final class TinyReaderDataCommand implements Callable<Integer> {
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Rendered receipts with their layout (train_layout.jsonl).")
+    Path data;
+
+    @Option(names = "--lesson", paramLabel = "KIND", description = "cells or text (default ${DEFAULT-VALUE}).")
+    String lesson = "text";
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Name of the lesson's file and folder (default: the lesson's kind).")
+    String name;
+
+    @Option(names = "--count", paramLabel = "N", description = "Images to write (default ${DEFAULT-VALUE}).")
+    int count = 30_000;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed (default ${DEFAULT-VALUE}).")
+    long seed = TinyRecipe.SEED;
+
+    @Option(names = "--cap", paramLabel = "MIN,MAX", split = ",", description = "Text lesson: cap heights of the text in pixels (default 10,20).")
+    double[] cap = {10, 20};
+
+    @Option(names = "--random-share", paramLabel = "X", description = "Text lesson: share of lines of random characters, which no language prior predicts (default ${DEFAULT-VALUE}).")
+    double randomShare = 0.5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter w = spec.commandLine().getOut();
+        if (!lesson.equals("cells") && !lesson.equals("text")) throw new IllegalArgumentException("--lesson must be cells or text, got '" + lesson + "'");
+        if (name == null) name = lesson;
+        if (!name.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("--name must be letters, digits, '-' or '_', got '" + name + "'");
+        if (count < 1) throw new IllegalArgumentException("--count must be at least 1");
+        if (lesson.equals("cells")) {
+            Path out = TinyRecipe.writeCellTextData(data, name, count, seed, TinyRecipe.CELL_CHARS);
+            w.printf("wrote %d one-tile reading examples (one character per patch) to %s (images in %s)%n", count, out, data.resolve(name));
+            return 0;
+        }
+        if (!Files.isRegularFile(data.resolve("train_layout.jsonl"))) {
+            throw new IllegalArgumentException(data + " has no train_layout.jsonl: render receipts with 'tessera data synth --layout' (or tessera tiny train) first");
+        }
+        if (cap.length != 2 || !(cap[0] >= 4) || cap[1] < cap[0] || cap[1] > TinyRecipe.TILE / 2.0) {
+            throw new IllegalArgumentException("--cap takes MIN,MAX with 4 <= MIN <= MAX <= " + TinyRecipe.TILE / 2);
+        }
+        if (!(randomShare >= 0 && randomShare <= 1)) throw new IllegalArgumentException("--random-share must be in [0, 1]");
+        Path out = TinyRecipe.writeTileTextData(data, name, count, seed, cap[0], cap[1], randomShare);
+        w.printf("wrote %d one-tile reading examples to %s (images in %s)%n", count, out, data.resolve(name));
+        return 0;
+    }
+}
