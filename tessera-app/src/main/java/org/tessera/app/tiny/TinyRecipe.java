@@ -361,16 +361,7 @@ public final class TinyRecipe {
                     lines.add(t.isEmpty() ? "-" : t);
                 }
                 g.dispose();
-                String file = String.format(java.util.Locale.ROOT, "%s/%07d.png", name, n);
-                Files.write(dataDir.resolve(file), org.tessera.synth.PngWriter.encode(img));
-                ObjectNode ex = JSON.createObjectNode();
-                ex.put("id", name + "-" + n).put("image", file).put("width", TILE).put("height", TILE);
-                var conv = ex.putArray("conversations");
-                conv.addObject().put("from", "human").put("value", "<image>\n" + READ_STRIP_QUESTION);
-                conv.addObject().put("from", "gpt").put("value", String.join("\n", lines));
-                ex.put("patch_text", new String(cells));
-                w.write(LINE.writeValueAsString(ex));
-                w.newLine();
+                writeLessonExample(dataDir, name, n, img, lines, new String(cells), w);
             }
             w.flush();
         });
@@ -449,16 +440,7 @@ public final class TinyRecipe {
                 }
                 g.dispose();
                 if (drawn.isEmpty()) { n--; continue; }
-                String file = String.format(java.util.Locale.ROOT, "%s/%07d.png", name, n);
-                Files.write(dataDir.resolve(file), org.tessera.synth.PngWriter.encode(img));
-                ObjectNode ex = JSON.createObjectNode();
-                ex.put("id", name + "-" + n).put("image", file).put("width", TILE).put("height", TILE);
-                var conv = ex.putArray("conversations");
-                conv.addObject().put("from", "human").put("value", "<image>\n" + READ_STRIP_QUESTION);
-                conv.addObject().put("from", "gpt").put("value", String.join("\n", drawn));
-                ex.put("patch_text", patchText(glyphs, glyphChars));
-                w.write(LINE.writeValueAsString(ex));
-                w.newLine();
+                writeLessonExample(dataDir, name, n, img, drawn, patchText(glyphs, glyphChars), w);
             }
             w.flush();
         });
@@ -518,6 +500,21 @@ public final class TinyRecipe {
             for (int i = 0; i < word; i++) sb.append(digits ? (char) ('0' + rng.nextInt(10)) : RANDOM_CHARS.charAt(rng.nextInt(RANDOM_CHARS.length())));
         }
         return sb.toString();
+    }
+
+    /** Writes one lesson image as {@code NAME/NNNNNNN.png} and its JSONL line: "Read the text.", its lines, its patch text. */
+    private static void writeLessonExample(Path dataDir, String name, int n, java.awt.image.BufferedImage img, List<String> lines,
+                                           String patchText, BufferedWriter w) throws IOException {
+        String file = String.format(java.util.Locale.ROOT, "%s/%07d.png", name, n);
+        Files.write(dataDir.resolve(file), org.tessera.synth.PngWriter.encode(img));
+        ObjectNode ex = JSON.createObjectNode();
+        ex.put("id", name + "-" + n).put("image", file).put("width", TILE).put("height", TILE);
+        var conv = ex.putArray("conversations");
+        conv.addObject().put("from", "human").put("value", "<image>\n" + READ_STRIP_QUESTION);
+        conv.addObject().put("from", "gpt").put("value", String.join("\n", lines));
+        ex.put("patch_text", patchText);
+        w.write(LINE.writeValueAsString(ex));
+        w.newLine();
     }
 
     /** One way of cutting the training images into tiles, and its share of the training examples. */
