@@ -104,16 +104,17 @@ public final class TinyTrainCommand implements Callable<Integer> {
             if (!Files.exists(train)) TinyRecipe.writeLesson(data, lesson.kind(), lesson.kind(), lesson.examples(), seed);
             if (!Files.exists(held)) TinyRecipe.writeLesson(data, lesson.kind(), lesson.kind() + "_eval", TinyRecipe.LESSON_EVAL, seed + 1_000_003);
             Path dir = out.resolve("reader-" + lesson.kind());
-            if (stepReached(dir) < lesson.steps()) {
+            int before = stepReached(dir);
+            if (before < lesson.steps()) {
                 w.printf(Locale.ROOT, "lesson %s: %d steps of 16 one-tile images (%s)%n", lesson.kind(), lesson.steps(), train);
                 w.flush();
                 TrainConfig lc = TrainConfig.parse(TinyRecipe.lessonConfig(lesson.steps(), seed));
-                int before = Math.max(0, stepReached(dir));
-                Trainer.run(new Trainer.Options(from, train, data, held, dir, lc, stepReached(dir) >= 0, budget), w);
-                if (budget != null) budget -= stepReached(dir) - before;
-                if (stepReached(dir) < lesson.steps() || (budget != null && budget <= 0)) {
+                Trainer.run(new Trainer.Options(from, train, data, held, dir, lc, before >= 0, budget), w);
+                int after = stepReached(dir);
+                if (budget != null) budget -= after - Math.max(0, before);
+                if (after < lesson.steps() || (budget != null && budget <= 0)) {
                     recordMachine(out.resolve("run.json"), (System.nanoTime() - t0) / 1e9);
-                    w.printf("stopped in lesson %s at step %d: run the same command again to continue%n", lesson.kind(), stepReached(dir));
+                    w.printf("stopped in lesson %s at step %d: run the same command again to continue%n", lesson.kind(), after);
                     w.flush();
                     return 0;
                 }
