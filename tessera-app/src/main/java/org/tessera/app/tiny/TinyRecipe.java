@@ -277,8 +277,9 @@ public final class TinyRecipe {
     public static Path writeLesson(Path dataDir, String kind, String name, int count, long seed) {
         return switch (kind) {
             case "cells" -> writeCellTextData(dataDir, name, count, seed, CELL_CHARS);
+            case "digits" -> writeDigitTextData(dataDir, name, count, seed, 6, 16);
             case "text" -> writeTileTextData(dataDir, name, count, seed, 6, 16, 0.5);
-            default -> throw new IllegalArgumentException("unknown lesson '" + kind + "': expected cells or text");
+            default -> throw new IllegalArgumentException("unknown lesson '" + kind + "': expected cells, digits or text");
         };
     }
 
@@ -369,6 +370,80 @@ public final class TinyRecipe {
     }
 
     /**
+     * Writes {@code train_NAME.jsonl} and {@code NAME/}: one to four lines of {@code charset} characters at a regular
+     * pitch, each character centred in its cell whatever the face, a pitch drawn from [minPitch, maxPitch] px per
+     * image (cap height three quarters of it), each line starting anywhere, so characters straddle patches at every
+     * offset; three in ten cells inside a line blank (never two in a row). Between the cells (pitch 14 on the patch grid) and free text (proportional
+     * advance), with the pitch shrunk stage by stage towards the receipts' body text (about 6 px at 12 tiles).
+     */
+    public static Path writeGridTextData(Path dataDir, String name, int count, long seed, String charset, double minPitch, double maxPitch) {
+        if (charset.isEmpty() || charset.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new IllegalArgumentException("the grid lesson's characters must be printable ASCII without spaces");
+        }
+        if (!(minPitch >= 4) || maxPitch < minPitch || maxPitch > TILE / 4.0) {
+            throw new IllegalArgumentException("the grid lesson's pitch must satisfy 4 <= min <= max <= " + TILE / 4);
+        }
+        Path out = dataDir.resolve("train_" + name + ".jsonl");
+        Path dir = dataDir.resolve(name);
+        org.tessera.synth.FontBook[] faces = org.tessera.synth.FontBook.values();
+        AtomicFiles.write(out, stream -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+            Files.createDirectories(dir);
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            int margin = 3;
+            for (int n = 0; n < count; n++) {
+                double pitch = minPitch + rng.nextDouble() * (maxPitch - minPitch);
+                double cap = 0.75 * pitch;
+                double spacing = pitch * (1.6 + 0.6 * rng.nextDouble());
+                int fit = (int) Math.max(1, Math.min(4, Math.floor((TILE - 2 * margin) / spacing)));
+                int lineCount = 1 + rng.nextInt(fit);
+                java.awt.Font font = faces[rng.nextInt(faces.length)].atCap(cap);
+                var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                var g = img.createGraphics();
+                int paper = 225 + rng.nextInt(31), ink = rng.nextInt(70);
+                g.setColor(new java.awt.Color(paper, paper, Math.max(0, paper - rng.nextInt(12))));
+                g.fillRect(0, 0, TILE, TILE);
+                g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+                g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+                g.setFont(font);
+                g.setColor(new java.awt.Color(ink, ink, ink));
+                double top = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - lineCount * spacing);
+                int maxCells = (int) Math.floor((TILE - 2 * margin) / pitch);
+                List<String> drawn = new java.util.ArrayList<>();
+                List<java.awt.Shape> glyphs = new java.util.ArrayList<>();
+                StringBuilder glyphChars = new StringBuilder();
+                for (int i = 0; i < lineCount; i++) {
+                    int cells = 1 + rng.nextInt(maxCells);
+                    double x0 = margin + rng.nextDouble() * (TILE - 2 * margin - cells * pitch);
+                    double baseline = top + i * spacing + (spacing + cap) / 2;
+                    StringBuilder line = new StringBuilder();
+                    for (int c = 0; c < cells; c++) {
+                        if (c > 0 && c + 1 < cells && line.charAt(c - 1) != ' ' && rng.nextInt(10) < 3) {
+                            line.append(' '); // a single space between characters, never two: the answer's spaces are then unambiguous
+                            continue;
+                        }
+                        char ch = charset.charAt(rng.nextInt(charset.length()));
+                        java.awt.font.GlyphVector gv = font.createGlyphVector(org.tessera.synth.FontBook.FRC, String.valueOf(ch));
+                        var bounds = gv.getVisualBounds();
+                        float x = (float) (x0 + c * pitch + (pitch - bounds.getWidth()) / 2 - bounds.getX());
+                        g.drawGlyphVector(gv, x, (float) baseline);
+                        glyphs.add(gv.getGlyphOutline(0, x, (float) baseline));
+                        glyphChars.append(ch);
+                        line.append(ch);
+                    }
+                    String t = line.toString().strip();
+                    if (!t.isEmpty()) drawn.add(t);
+                }
+                g.dispose();
+                if (drawn.isEmpty()) { n--; continue; }
+                writeLessonExample(dataDir, name, n, img, drawn, patchText(glyphs, glyphChars), w);
+            }
+            w.flush();
+        });
+        return out;
+    }
+
+    /**
      * Writes {@code train_NAME.jsonl} and {@code NAME/}: {@code count} single-tile images (one {@link #TILE} px
      * square each, so dynamic tiling leaves them whole) with one to four lines of receipt text drawn at cap heights
      * from {@code minCap} to {@code maxCap} px, answered with those lines. The text is lines of the training receipts
@@ -378,8 +453,6 @@ public final class TinyRecipe {
      * must find them in a page of twelve tiles (text-line recognition before document parsing).
      */
     public static Path writeTileTextData(Path dataDir, String name, int count, long seed, double minCap, double maxCap, double randomShare) {
-        Path out = dataDir.resolve("train_" + name + ".jsonl");
-        Path dir = dataDir.resolve(name);
         List<String> pool = new java.util.ArrayList<>();
         try (BufferedReader layout = Files.newBufferedReader(dataDir.resolve("train_layout.jsonl"), StandardCharsets.UTF_8)) {
             for (String l; pool.size() < 200_000 && (l = layout.readLine()) != null; ) {
@@ -390,6 +463,35 @@ public final class TinyRecipe {
             throw new UncheckedIOException("cannot read " + dataDir.resolve("train_layout.jsonl") + ": " + e.getMessage(), e);
         }
         if (pool.isEmpty()) throw new IllegalArgumentException(dataDir + ": train_layout.jsonl has no text");
+        return writeFreeLines(dataDir, name, count, seed, minCap, maxCap, rng -> {
+            String text = rng.nextDouble() < randomShare ? randomText(rng, 4 + rng.nextInt(20)) : pool.get(rng.nextInt(pool.size()));
+            if (rng.nextInt(3) == 0) { // sometimes start within the line, so line endings are seen as often as starts
+                int from = rng.nextInt(Math.max(1, text.length() / 2));
+                text = text.substring(from).strip();
+            }
+            return text;
+        });
+    }
+
+    /**
+     * Writes {@code train_NAME.jsonl} and {@code NAME/}: like {@link #writeTileTextData}, but every line is the kind of
+     * thing the receipts' questions ask for, in random digits: prices, dates, times and numbers ({@link #numberText}),
+     * so its characters are {@link #CELL_CHARS} and a space. The bridge from the cells (one character per patch, where
+     * the decoder reads) to free text (any position, proportional faces, two or three characters per patch), with
+     * the characters held fixed, so that the only new thing is where they are.
+     */
+    public static Path writeDigitTextData(Path dataDir, String name, int count, long seed, double minCap, double maxCap) {
+        return writeFreeLines(dataDir, name, count, seed, minCap, maxCap, rng -> numberText(rng, 4 + rng.nextInt(16)));
+    }
+
+    /**
+     * Draws {@code count} one-tile images of one to four lines from {@code lineSource} (cut to the tile's width) at
+     * any position, in a random face at a cap height in [minCap, maxCap], and writes them with ink-based patch labels.
+     */
+    private static Path writeFreeLines(Path dataDir, String name, int count, long seed, double minCap, double maxCap,
+                                       java.util.function.Function<java.util.SplittableRandom, String> lineSource) {
+        Path out = dataDir.resolve("train_" + name + ".jsonl");
+        Path dir = dataDir.resolve(name);
         org.tessera.synth.FontBook[] faces = org.tessera.synth.FontBook.values();
         AtomicFiles.write(out, stream -> {
             BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
@@ -417,11 +519,7 @@ public final class TinyRecipe {
                 List<java.awt.Shape> glyphs = new java.util.ArrayList<>();
                 StringBuilder glyphChars = new StringBuilder();
                 for (int i = 0; i < lineCount; i++) {
-                    String text = rng.nextDouble() < randomShare ? randomText(rng, 4 + rng.nextInt(20)) : pool.get(rng.nextInt(pool.size()));
-                    if (rng.nextInt(3) == 0) { // sometimes start within the line, so line endings are seen as often as starts
-                        int from = rng.nextInt(Math.max(1, text.length() / 2));
-                        text = text.substring(from).strip();
-                    }
+                    String text = lineSource.apply(rng);
                     while (!text.isEmpty() && font.getStringBounds(text, org.tessera.synth.FontBook.FRC).getWidth() > TILE - 2 * margin) {
                         text = text.substring(0, text.length() - 1).strip();
                     }
@@ -500,6 +598,31 @@ public final class TinyRecipe {
             for (int i = 0; i < word; i++) sb.append(digits ? (char) ('0' + rng.nextInt(10)) : RANDOM_CHARS.charAt(rng.nextInt(RANDOM_CHARS.length())));
         }
         return sb.toString();
+    }
+
+    /**
+     * Numbers in the receipts' formats with random digits, separated by single spaces: prices ({@code 12.34}),
+     * dates ({@code 2021-07-03}), times ({@code 14:05}), counts and codes (one to six digits), and dashes.
+     */
+    static String numberText(java.util.SplittableRandom rng, int length) {
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < length) {
+            if (sb.length() > 0) sb.append(' ');
+            switch (rng.nextInt(6)) {
+                case 0, 1 -> sb.append(digits(rng, 1 + rng.nextInt(3))).append('.').append(digits(rng, 2));
+                case 2 -> sb.append(digits(rng, 4)).append('-').append(digits(rng, 2)).append('-').append(digits(rng, 2));
+                case 3 -> sb.append(digits(rng, 2)).append(':').append(digits(rng, 2));
+                case 4 -> sb.append(digits(rng, 1 + rng.nextInt(6)));
+                default -> sb.append("-".repeat(1 + rng.nextInt(3)));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String digits(java.util.SplittableRandom rng, int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) c[i] = (char) ('0' + rng.nextInt(10));
+        return new String(c);
     }
 
     /** Writes one lesson image as {@code NAME/NNNNNNN.png} and its JSONL line: "Read the text.", its lines, its patch text. */

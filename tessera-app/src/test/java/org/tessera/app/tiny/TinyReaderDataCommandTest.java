@@ -32,7 +32,35 @@ class TinyReaderDataCommandTest {
         assertTrue(r.out().contains("wrote 6 one-tile reading examples (one character per patch)"), r.out());
         assertEquals(6, Files.readAllLines(tmp.resolve("train_cells.jsonl")).size());
         Run bad = run("tiny", "reader-data", "--data", tmp.toString(), "--lesson", "words");
-        assertTrue(bad.code() != 0 && bad.err().contains("--lesson must be cells or text"), bad.err());
+        assertTrue(bad.code() != 0 && bad.err().contains("--lesson must be cells, grid, digits or text"), bad.err());
+    }
+
+    @Test
+    void theGridAndDigitLessonsNeedNoReceiptsAndLabelOnlyDrawnCharacters() throws Exception {
+        Run grid = run("tiny", "reader-data", "--data", tmp.toString(), "--lesson", "grid", "--pitch", "6,8", "--count", "20");
+        assertEquals(0, grid.code(), grid.err());
+        assertTrue(grid.out().contains("wrote 20 one-tile reading examples (characters at a 6.0-8.0 px pitch)"), grid.out());
+        Run digits = run("tiny", "reader-data", "--data", tmp.toString(), "--lesson", "digits", "--cap", "6,16", "--count", "20");
+        assertEquals(0, digits.code(), digits.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String kind : new String[] {"grid", "digits"}) {
+            var lines = Files.readAllLines(tmp.resolve("train_" + kind + ".jsonl"));
+            assertEquals(20, lines.size());
+            for (String l : lines) {
+                var ex = json.readTree(l);
+                String answer = ex.path("conversations").get(1).path("value").asText();
+                String patches = ex.path("patch_text").asText();
+                assertEquals(64, patches.length(), l);
+                assertTrue(answer.matches("[0-9.:\\- \\n]+") && !answer.isBlank(), answer);
+                assertTrue(!answer.contains("  "), "single spaces between characters: " + answer);
+                for (char c : patches.replace(" ", "").toCharArray()) assertTrue(answer.indexOf(c) >= 0, c + " labelled but not drawn: " + l);
+                assertTrue(patches.chars().anyMatch(c -> c != ' '), "some patch holds a character: " + l);
+                var img = javax.imageio.ImageIO.read(tmp.resolve(ex.path("image").asText()).toFile());
+                assertEquals(TinyRecipe.TILE, img.getWidth());
+            }
+        }
+        Run pitch = run("tiny", "reader-data", "--data", tmp.toString(), "--lesson", "grid", "--pitch", "3,8");
+        assertTrue(pitch.code() != 0 && pitch.err().contains("--pitch takes MIN,MAX"), pitch.err());
     }
 
     @Test
