@@ -73,7 +73,7 @@ class TrainCommandTest {
         ForwardCommandTest.Run r = ForwardCommandTest.run("train", "--model", GOLDEN.toString(), "--data", dir.resolve("data.jsonl").toString(),
                 "--out", out.toString(), "--steps", "4", "--stop-after", "2", "--batch", "2", "--lr", "1e-3", "--config", dir.resolve("cfg.json").toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("patch readout: loss") && r.out().contains("patches right"), r.out());
+        assertTrue(r.out().contains("patch readout: loss") && r.out().contains("labels right"), r.out());
         assertTrue(r.out().contains("skipping: ") && r.out().contains("needs an image of exactly one 56 px tile"), r.out());
         r = ForwardCommandTest.run("train", "--model", GOLDEN.toString(), "--data", dir.resolve("data.jsonl").toString(),
                 "--out", out.toString(), "--steps", "4", "--batch", "2", "--lr", "1e-3", "--config", dir.resolve("cfg.json").toString(), "--resume");

@@ -228,7 +228,7 @@ public final class Trainer {
                 if (c.logEvery() > 0 && ((s + 1) % c.logEvery() == 0 || s + 1 == c.steps())) {
                     log.printf("step %d/%d  loss %.4f  lr %.3g  |g| %.3g  %d tok (%d supervised, %d tiles)  %.0f tok/s%n",
                             s + 1, c.steps(), mean, lr, gnorm, stepTokens, stepSup, stepTiles, stepTokens / dt);
-                    if (patches > 0) log.printf("          patch readout: loss %.4f, %.1f%% of %d patches right (%.1f%% of the %d with a character)%n",
+                    if (patches > 0) log.printf("          patch readout: loss %.4f, %.1f%% of %d labels right (%.1f%% of the %d characters)%n",
                             patchLoss / patches, 100.0 * patchesRight / patches, patches, glyphs == 0 ? 0 : 100.0 * glyphsRight / glyphs, glyphs);
                     log.flush();
                 }

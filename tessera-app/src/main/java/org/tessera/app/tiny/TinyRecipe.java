@@ -486,7 +486,7 @@ public final class TinyRecipe {
 
     /**
      * Draws {@code count} one-tile images of one to four lines from {@code lineSource} (cut to the tile's width) at
-     * any position, in a random face at a cap height in [minCap, maxCap], and writes them with ink-based patch labels.
+     * any position, in a random face at a cap height in [minCap, maxCap], and writes them with their patch labels ({@link #patchText}).
      */
     private static Path writeFreeLines(Path dataDir, String name, int count, long seed, double minCap, double maxCap,
                                        java.util.function.Function<java.util.SplittableRandom, String> lineSource) {
@@ -545,41 +545,43 @@ public final class TinyRecipe {
         return out;
     }
 
+    /** Characters named per patch in the lessons' {@code patch_text}: the patch readout's slots. */
+    public static final int PATCH_SLOTS = org.tessera.train.model.TrainableInternVL.PATCH_SLOTS;
+
     /**
-     * The character at each {@link #PATCH} px patch of a tile, row by row (the patch readout's labels): the glyph with
-     * the most ink in the patch (pixel centres inside its outline), when that is at least 4 pixels or a quarter of the
-     * glyph's ink; a space elsewhere.
+     * The characters at each {@link #PATCH} px patch of a tile (the patch readout's labels), {@link #PATCH_SLOTS} per
+     * patch, patch after patch, row by row: each glyph is named once, at the patch that holds most of its ink (pixel
+     * centres inside its outline; its box's centre for a glyph too small to cover one), in the order the glyphs were
+     * drawn (reading order), then spaces. Where small text puts more than {@link #PATCH_SLOTS} glyphs in one patch,
+     * the rest are left out.
      */
     public static String patchText(List<java.awt.Shape> glyphs, CharSequence chars) {
         int grid = TILE / PATCH;
-        int[][] ink = new int[glyphs.size()][grid * grid];
-        int[] total = new int[glyphs.size()];
+        char[] out = new char[grid * grid * PATCH_SLOTS];
+        java.util.Arrays.fill(out, ' ');
+        int[] used = new int[grid * grid];
         for (int i = 0; i < glyphs.size(); i++) {
             java.awt.Shape outline = glyphs.get(i);
             java.awt.Rectangle b = outline.getBounds();
+            int[] ink = new int[grid * grid];
+            int best = -1;
             for (int y = Math.max(0, b.y); y < Math.min(TILE, b.y + b.height + 1); y++) {
                 for (int x = Math.max(0, b.x); x < Math.min(TILE, b.x + b.width + 1); x++) {
-                    if (outline.contains(x + 0.5, y + 0.5)) {
-                        ink[i][(y / PATCH) * grid + x / PATCH]++;
-                        total[i]++;
-                    }
+                    if (!outline.contains(x + 0.5, y + 0.5)) continue;
+                    int p = (y / PATCH) * grid + x / PATCH;
+                    ink[p]++;
+                    if (best < 0 || ink[p] > ink[best]) best = p;
                 }
             }
-        }
-        StringBuilder sb = new StringBuilder(grid * grid);
-        for (int p = 0; p < grid * grid; p++) {
-            int best = 0;
-            char ch = ' ';
-            for (int i = 0; i < glyphs.size(); i++) {
-                int n = ink[i][p];
-                if (n > best && (n >= 4 || 4 * n >= total[i])) {
-                    best = n;
-                    ch = chars.charAt(i);
-                }
+            if (best < 0) {
+                java.awt.geom.Rectangle2D box = outline.getBounds2D();
+                int col = (int) Math.floor(box.getCenterX() / PATCH), row = (int) Math.floor(box.getCenterY() / PATCH);
+                if (col < 0 || row < 0 || col >= grid || row >= grid) continue;
+                best = row * grid + col;
             }
-            sb.append(ch);
+            if (used[best] < PATCH_SLOTS) out[best * PATCH_SLOTS + used[best]++] = chars.charAt(i);
         }
-        return sb.toString();
+        return new String(out);
     }
 
     private static final String RANDOM_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,:-%#/$";

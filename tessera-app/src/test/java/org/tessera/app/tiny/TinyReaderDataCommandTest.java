@@ -50,7 +50,7 @@ class TinyReaderDataCommandTest {
                 var ex = json.readTree(l);
                 String answer = ex.path("conversations").get(1).path("value").asText();
                 String patches = ex.path("patch_text").asText();
-                assertEquals(64, patches.length(), l);
+                assertEquals(64 * TinyRecipe.PATCH_SLOTS, patches.length(), l);
                 assertTrue(answer.matches("[0-9.:\\- \\n]+") && !answer.isBlank(), answer);
                 assertTrue(!answer.contains("  "), "single spaces between characters: " + answer);
                 for (char c : patches.replace(" ", "").toCharArray()) assertTrue(answer.indexOf(c) >= 0, c + " labelled but not drawn: " + l);

@@ -102,13 +102,12 @@ class TinyRecipeTest {
             JsonNode ex = JSON.readTree(row);
             String answer = ex.get("conversations").get(1).get("value").asText();
             String patches = ex.get("patch_text").asText();
-            assertEquals(grid * grid, patches.length());
+            int slots = TinyRecipe.PATCH_SLOTS;
+            assertEquals(grid * grid * slots, patches.length());
             assertTrue(!answer.isBlank() && answer.lines().allMatch(l -> !l.isBlank() && l.equals(l.strip())), answer);
-            for (char ch : patches.toCharArray()) {
-                if (ch == ' ') continue;
-                glyphPatches++;
-                assertTrue(answer.indexOf(ch) >= 0, "patch character '" + ch + "' is not in the answer " + answer);
-            }
+            // every drawn character is named once, at the patch that holds its centre, in reading order
+            assertEquals(answer.replaceAll("\\s", ""), namedOnce(patches, answer));
+            for (char ch : patches.toCharArray()) if (ch != ' ') glyphPatches++;
             var img = javax.imageio.ImageIO.read(tmp.resolve(ex.get("image").asText()).toFile());
             assertEquals(TinyRecipe.TILE, img.getWidth());
             assertEquals(TinyRecipe.TILE, img.getHeight());
@@ -121,7 +120,8 @@ class TinyRecipeTest {
                             if ((img.getRGB(px * TinyRecipe.PATCH + x, py * TinyRecipe.PATCH + y) & 0xff) < 215) dark++;
                         }
                     }
-                    if (patches.charAt(py * grid + px) != ' ') assertTrue(dark > 0, "patch " + px + "," + py + " is marked '" + patches.charAt(py * grid + px) + "' but blank in " + ex.get("image").asText() + ": " + answer);
+                    String here = patches.substring((py * grid + px) * slots, (py * grid + px + 1) * slots);
+                    if (!here.isBlank()) assertTrue(dark > 0, "patch " + px + "," + py + " is marked '" + here + "' but blank in " + ex.get("image").asText() + ": " + answer);
                 }
             }
         }
@@ -160,5 +160,22 @@ class TinyRecipeTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> TinyRecipe.writeCellTextData(tmp, "bad", 1, 1, "a b"));
+    }
+
+    /**
+     * The answer's characters (spaces left out) for which a label is left, each taking one: equal to the answer when
+     * the labels name every drawn character once; and no label may be left over.
+     */
+    private static String namedOnce(String patches, String answer) {
+        StringBuilder pool = new StringBuilder(patches);
+        StringBuilder got = new StringBuilder();
+        for (char ch : answer.replaceAll("\\s", "").toCharArray()) {
+            int at = pool.indexOf(String.valueOf(ch));
+            if (at < 0) break;
+            got.append(ch);
+            pool.setCharAt(at, ' ');
+        }
+        assertTrue(pool.toString().isBlank(), "labels left over: " + pool.toString().strip());
+        return got.toString();
     }
 }

@@ -14,8 +14,9 @@ import java.util.List;
  * system message.
  *
  * @param system    the system message of a leading {@code system} turn, else null
- * @param patchText tessera's own key {@code patch_text}, for training a reader: the character drawn at each patch of
- *                  a one-tile image, patches row by row, a space where there is none; else null
+ * @param patchText tessera's own key {@code patch_text}, for training a reader: the characters drawn at each patch of
+ *                  a one-tile image, k per patch in reading order (1 ≤ k ≤ 4, spaces where there are fewer),
+ *                  patches row by row; else null
  */
 public record Conversation(String id, List<String> images, String system, List<String> human, List<String> gpt, String patchText) {
 

@@ -119,26 +119,38 @@ public final class ExampleEncoder {
             p += im.tiles().data().length;
         }
         Batch batch = Batch.of(pixels, tiles, ids, targets);
-        if (c.patchText() != null) batch = batch.withPatchLabels(patchLabels(c.patchText(), images, where));
+        if (c.patchText() != null) {
+            int g = vlm.model().config().vision().gridSize();
+            batch = batch.withPatchLabels(patchLabels(c.patchText(), g * g, images, where));
+        }
         return new Encoded(batch, tiles, n, count);
     }
 
     /**
-     * The class of each patch's character for the patch readout: its ASCII code, 0 for a space (no character). The
+     * The patch readout's labels, {@link org.tessera.train.model.TrainableInternVL#PATCH_SLOTS} per patch: each
+     * character's ASCII code, 0 for a space (no character), −1 for the slots past those the text gives. The text holds
+     * k characters per patch (its length is k × patches, 1 ≤ k ≤ PATCH_SLOTS), patch after patch, row by row. The
      * labels describe the image as drawn, so it must be one tile exactly (no resize, no thumbnail).
      */
-    static int[] patchLabels(String text, List<VisionLanguageModel.PreparedImage> images, String where) {
+    static int[] patchLabels(String text, int patches, List<VisionLanguageModel.PreparedImage> images, String where) {
         if (images.size() != 1) throw new IllegalArgumentException(where + ": \"patch_text\" needs exactly one image");
         var plan = images.get(0).plan();
         if (images.get(0).tiles().count() != 1 || plan.width() != plan.tileSize() || plan.height() != plan.tileSize()) {
             throw new IllegalArgumentException(where + ": \"patch_text\" needs an image of exactly one " + plan.tileSize() + " px tile, not "
                     + plan.width() + "x" + plan.height() + " in " + images.get(0).tiles().count() + " tiles");
         }
-        int[] labels = new int[text.length()];
-        for (int i = 0; i < labels.length; i++) {
+        int slots = org.tessera.train.model.TrainableInternVL.PATCH_SLOTS;
+        int k = text.length() / patches;
+        if (k < 1 || k > slots || text.length() != k * patches) {
+            throw new IllegalArgumentException(where + ": \"patch_text\" holds " + text.length() + " characters; the model's "
+                    + patches + " patches take 1 to " + slots + " each (" + patches + ", " + 2 * patches + ", ...)");
+        }
+        int[] labels = new int[patches * slots];
+        java.util.Arrays.fill(labels, -1);
+        for (int i = 0; i < text.length(); i++) {
             char ch = text.charAt(i);
             if (ch != ' ' && (ch < 33 || ch > 126)) throw new IllegalArgumentException(where + ": \"patch_text\" holds '" + ch + "', not printable ASCII");
-            labels[i] = ch == ' ' ? 0 : ch;
+            labels[(i / k) * slots + i % k] = ch == ' ' ? 0 : ch;
         }
         return labels;
     }

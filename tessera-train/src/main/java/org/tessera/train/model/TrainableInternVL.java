@@ -187,11 +187,17 @@ public final class TrainableInternVL implements AutoCloseable {
     public static final String PATCH_READOUT = "aux.patch_readout.";
     /** Character classes of the patch readout: ASCII codes, 0 for no character. */
     public static final int PATCH_CLASSES = 128;
+    /**
+     * Characters the patch readout names per patch, in reading order: where text is denser than the patches (two or
+     * three characters of small text in one 14 px patch), one label per patch would let the features keep only one
+     * of them, and the decoder needs them all.
+     */
+    public static final int PATCH_SLOTS = 4;
 
     /**
      * Attaches an auxiliary head for training a reader from scratch: a linear map from each patch's InternViT feature
-     * to the character drawn there, trained with cross-entropy at {@code weight} on batches with
-     * {@link Batch#patchLabels()}. Why: trained only through the language model, the image tokens of text images
+     * to the characters drawn there ({@link #PATCH_SLOTS} of them, in reading order), trained with cross-entropy at
+     * {@code weight} on batches with {@link Batch#patchLabels()}. Why: trained only through the language model, the image tokens of text images
      * collapse to a constant within a few hundred steps (most patches are blank paper, the decoder learns to use the
      * tokens as a bias, and once they are constant no gradient says where the characters are). Supervising every
      * patch directly makes the features tell glyphs apart from the first step, and the decoder then learns to read
@@ -201,8 +207,8 @@ public final class TrainableInternVL implements AutoCloseable {
         if (patchReadout != null) throw new IllegalStateException("the patch readout is already attached");
         if (!(weight > 0)) throw new IllegalArgumentException("the patch readout's weight must be positive");
         int c = cfg.vision().hiddenSize();
-        Parameter w = store.fresh(PATCH_READOUT + "weight", new long[] {PATCH_CLASSES, c}, true, Init.normal(0.02));
-        Parameter b = store.fresh(PATCH_READOUT + "bias", new long[] {PATCH_CLASSES}, false, Init.zeros());
+        Parameter w = store.fresh(PATCH_READOUT + "weight", new long[] {PATCH_SLOTS * PATCH_CLASSES, c}, true, Init.normal(0.02));
+        Parameter b = store.fresh(PATCH_READOUT + "bias", new long[] {PATCH_SLOTS * PATCH_CLASSES}, false, Init.zeros());
         b.weightDecay(false);
         w.trainable(true);
         b.trainable(true);
@@ -211,8 +217,8 @@ public final class TrainableInternVL implements AutoCloseable {
     }
 
     /**
-     * The patch readout over the labelled patches of the last forwardBackward: mean loss (NaN: none), patches and
-     * how many it classified right, and the same for the patches with a character (the blank ones are most).
+     * The patch readout over the labelled slots of the last forwardBackward: mean loss (NaN: none), slots and how
+     * many it classified right, and the same for the slots with a character (the blank ones are most).
      */
     public record PatchReadout(double loss, int patches, int correct, int glyphPatches, int glyphCorrect) {}
 
@@ -310,7 +316,11 @@ public final class TrainableInternVL implements AutoCloseable {
         return loss;
     }
 
-    /** Adds the patch readout's gradient (mean over the labelled patches, times its weight) to {@code dFeatures}. */
+    /**
+     * Adds the patch readout's gradient (mean over the labelled slots, times its weight) to {@code dFeatures}. The
+     * labels hold k slots per patch ({@code [tiles, patches, k]}, 1 ≤ k ≤ {@link #PATCH_SLOTS}); slots past k, and
+     * slots labelled −1, are not supervised.
+     */
     private void patchReadoutBackward(Batch b, float[] dFeatures) {
         patchLoss = 0;
         patchCount = 0;
@@ -318,36 +328,57 @@ public final class TrainableInternVL implements AutoCloseable {
         glyphCount = 0;
         glyphCorrect = 0;
         if (patchReadout == null || b.patchLabels() == null) return;
-        int c = cfg.vision().hiddenSize(), g = cfg.vision().gridSize(), seq = 1 + g * g;
+        int c = cfg.vision().hiddenSize(), g = cfg.vision().gridSize(), seq = 1 + g * g, patches = b.tiles() * g * g;
         int[] labels = b.patchLabels();
-        if (labels.length != b.tiles() * g * g) {
-            throw new IllegalArgumentException(labels.length + " patch labels for " + b.tiles() + " tiles of " + g * g + " patches");
+        int k = labels.length / Math.max(1, patches);
+        if (k < 1 || k > PATCH_SLOTS || labels.length != patches * k) {
+            throw new IllegalArgumentException(labels.length + " patch labels for " + b.tiles() + " tiles of " + g * g
+                    + " patches (1 to " + PATCH_SLOTS + " per patch)");
         }
-        int n = 0;
-        for (int l : labels) if (l >= 0) n++;
-        if (n == 0) return;
-        int[] rows = new int[n], targets = new int[n];
+        int n = 0, m = 0;
+        for (int p = 0; p < patches; p++) {
+            boolean any = false;
+            for (int j = 0; j < k; j++) {
+                int l = labels[p * k + j];
+                if (l >= PATCH_CLASSES) throw new IllegalArgumentException("patch label " + l + " outside [0, " + PATCH_CLASSES + ")");
+                if (l >= 0) { any = true; m++; }
+            }
+            if (any) n++;
+        }
+        if (m == 0) return;
+        int width = PATCH_SLOTS * PATCH_CLASSES;
+        int[] rows = new int[n], targets = new int[m], at = new int[m];
         float[] x = new float[n * c];
-        for (int i = 0, r = 0; i < labels.length; i++) {
-            if (labels[i] < 0) continue;
-            if (labels[i] >= PATCH_CLASSES) throw new IllegalArgumentException("patch label " + labels[i] + " outside [0, " + PATCH_CLASSES + ")");
-            rows[r] = (i / (g * g)) * seq + 1 + i % (g * g); // skip each tile's class token
-            targets[r] = labels[i];
+        for (int p = 0, r = 0, t = 0; p < patches; p++) {
+            boolean any = false;
+            for (int j = 0; j < k; j++) {
+                int l = labels[p * k + j];
+                if (l < 0) continue;
+                any = true;
+                targets[t] = l;
+                at[t++] = r * width + j * PATCH_CLASSES;
+            }
+            if (!any) continue;
+            rows[r] = (p / (g * g)) * seq + 1 + p % (g * g); // skip each tile's class token
             System.arraycopy(features, rows[r] * c, x, r * c, c);
             r++;
         }
         float[] logits = patchReadout.forward(x, n);
-        for (int r = 0; r < n; r++) {
+        float[] slots = new float[m * PATCH_CLASSES];
+        for (int t = 0; t < m; t++) {
+            System.arraycopy(logits, at[t], slots, t * PATCH_CLASSES, PATCH_CLASSES);
             int arg = 0;
-            for (int j = 1; j < PATCH_CLASSES; j++) if (logits[r * PATCH_CLASSES + j] > logits[r * PATCH_CLASSES + arg]) arg = j;
-            if (arg == targets[r]) patchCorrect++;
-            if (targets[r] != 0) {
+            for (int j = 1; j < PATCH_CLASSES; j++) if (slots[t * PATCH_CLASSES + j] > slots[t * PATCH_CLASSES + arg]) arg = j;
+            if (arg == targets[t]) patchCorrect++;
+            if (targets[t] != 0) {
                 glyphCount++;
-                if (arg == targets[r]) glyphCorrect++;
+                if (arg == targets[t]) glyphCorrect++;
             }
         }
-        patchLoss = CrossEntropy.lossAndGrad(logits, n, PATCH_CLASSES, targets, patchReadoutWeight / n, true);
-        patchCount = n;
+        patchLoss = CrossEntropy.lossAndGrad(slots, m, PATCH_CLASSES, targets, patchReadoutWeight / m, true);
+        patchCount = m;
+        java.util.Arrays.fill(logits, 0f); // the unsupervised slots get no gradient
+        for (int t = 0; t < m; t++) System.arraycopy(slots, t * PATCH_CLASSES, logits, at[t], PATCH_CLASSES);
         float[] dx = patchReadout.backward(logits, true);
         for (int r = 0; r < n; r++) {
             int o = rows[r] * c;

@@ -20,9 +20,14 @@ class PatchReadoutTest {
 
     /** The golden batch with a random label (or −1) for every patch of its three tiles. */
     static Batch labelled(TrainableInternVL m, long seed) {
+        return labelled(m, seed, 1);
+    }
+
+    /** The same with {@code slots} labels per patch. */
+    static Batch labelled(TrainableInternVL m, long seed, int slots) {
         Batch b = ModelGradientTest.goldenBatch();
         int g = m.config().vision().gridSize();
-        int[] labels = new int[b.tiles() * g * g];
+        int[] labels = new int[b.tiles() * g * g * slots];
         Random r = new Random(seed);
         for (int i = 0; i < labels.length; i++) labels[i] = r.nextInt(5) == 0 ? -1 : r.nextInt(TrainableInternVL.PATCH_CLASSES);
         return b.withPatchLabels(labels);
@@ -36,11 +41,40 @@ class PatchReadoutTest {
 
     @Test
     void gradientMatchesFiniteDifferencesOfTheTotalLoss() {
+        gradientCheck(1);
+    }
+
+    @Test
+    void severalCharactersPerPatchAreSupervisedSlotBySlot() {
+        gradientCheck(3);
+        // with one label per patch, the other slots' rows of the head get no gradient
+        try (TrainableInternVL m = TrainableInternVL.load(ModelGradientTest.GOLDEN, ModelGradientTest.CTX, 1)) {
+            ModelGradientTest.randomise(m, 5);
+            m.attachPatchReadout(1f);
+            m.parameters().zeroGrads();
+            m.forwardBackward(labelled(m, 3, 1), 1f);
+            float[] gw = m.parameters().get(TrainableInternVL.PATCH_READOUT + "weight").grad();
+            int c = m.config().vision().hiddenSize(), first = TrainableInternVL.PATCH_CLASSES * c;
+            double inFirst = 0, inOthers = 0;
+            for (int i = 0; i < gw.length; i++) {
+                if (i < first) inFirst += Math.abs(gw[i]);
+                else inOthers += Math.abs(gw[i]);
+            }
+            assertTrue(inFirst > 0 && inOthers == 0, "first slot " + inFirst + ", others " + inOthers);
+            // and a label count that is no whole number of slots per patch is an error
+            Batch b = ModelGradientTest.goldenBatch();
+            int g = m.config().vision().gridSize();
+            Batch odd = b.withPatchLabels(new int[b.tiles() * (g * g + 1)]);
+            assertThrows(IllegalArgumentException.class, () -> m.forwardBackward(odd, 1f));
+        }
+    }
+
+    private static void gradientCheck(int slots) {
         float weight = 0.7f;
         try (TrainableInternVL m = TrainableInternVL.load(ModelGradientTest.GOLDEN, ModelGradientTest.CTX, 1)) {
             ModelGradientTest.randomise(m, 5);
             m.attachPatchReadout(weight);
-            Batch b = labelled(m, 3);
+            Batch b = labelled(m, 3, slots);
             m.parameters().zeroGrads();
             m.forwardBackward(b, 1f);
             TrainableInternVL.PatchReadout pr = m.lastPatchReadout();
