@@ -26,6 +26,22 @@ final class IntList {
         return n;
     }
 
+    int get(int i) {
+        if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i + " of " + n);
+        return a[i];
+    }
+
+    void clear() {
+        n = 0;
+    }
+
+    /** Removes element i, moving the later ones down. */
+    void removeAt(int i) {
+        if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i + " of " + n);
+        System.arraycopy(a, i + 1, a, i, n - i - 1);
+        n--;
+    }
+
     int[] toArray() {
         return Arrays.copyOf(a, n);
     }

@@ -19,7 +19,11 @@ import java.util.PriorityQueue;
 /**
  * SentencePiece BPE with the Hugging Face slow-tokenizer layer on top: InternLM2's tokenizer (InternVL2-2B,
  * Mini-InternVL-Chat-2B-V1-5), i.e. {@code InternLM2Tokenizer} = {@code tokenizer.model} + added tokens +
- * {@code <s>} in front.
+ * {@code <s>} in front, and LlamaTokenizer (Phi-3 based checkpoints), the same plus its {@code legacy} option: with
+ * {@code "legacy": false} in tokenizer_config.json, encoding follows that mode's rules instead of the first step
+ * below (see {@link Builder#legacy}; checked against transformers' rules over the real SentencePiece library and
+ * against transformers.js in {@code LlamaNonLegacyTokenizerParityTest}). Its unk-token step only matters for models
+ * with remove_extra_whitespaces, which that fixture's vocabulary does not have.
  *
  * <h2>What runs, in order</h2>
  * <ol>
@@ -90,12 +94,22 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     private final int[] prefix, suffix;
     private final boolean cleanUp;
     private final int size;
+    /** LlamaTokenizer's {@code legacy} (true unless a config says false; see {@link Builder#legacy}). */
+    private final boolean legacy;
+    private final boolean addPrefixSpace;
+    /** SentencePiece's add_dummy_prefix as in effect: the model's flag, forced off when not legacy. */
+    private final boolean dummyPrefix;
+    private final String unkText;
+    private final int unkPieces;
+    private final java.util.Set<String> specialTokensMap;
 
     /** Options of the Hugging Face layer. */
     public static final class Builder {
         private final SentencePieceModel model;
         private final List<AddedToken> added = new ArrayList<>();
-        private boolean addBos = true, addEos = false, cleanUp = false;
+        private boolean addBos = true, addEos = false, cleanUp = false, legacy = true, addPrefixSpace = true;
+        private String unkToken = "<unk>";
+        private final java.util.Set<String> specialTokensMap = new java.util.LinkedHashSet<>();
 
         private Builder(SentencePieceModel model) {
             this.model = model;
@@ -122,6 +136,42 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         /** Apply transformers' {@code clean_up_tokenization} to decoded text. Default false. */
         public Builder cleanUpTokenizationSpaces(boolean v) {
             cleanUp = v;
+            return this;
+        }
+
+        /**
+         * transformers' LlamaTokenizer {@code legacy} (default true, as transformers takes a missing value). False
+         * selects the rules of its {@code tokenize}/{@code _tokenize} for that mode: SentencePiece runs with
+         * add_dummy_prefix off; {@code ▁} + the text (a {@code ▁} inside the text becomes a space) is split at added
+         * tokens; a chunk that starts with {@code ▁} or a space is encoded as unk_token + chunk with the unk
+         * token's pieces dropped (so the space becomes part of the first piece and no dummy prefix is added), other
+         * chunks as they are; a lone leading {@code ▁} before a token of the special-tokens map is dropped. So text
+         * after a chat token gets no extra {@code ▁}, unlike legacy mode, where every chunk gets the dummy prefix.
+         */
+        public Builder legacy(boolean v) {
+            legacy = v;
+            return this;
+        }
+
+        /** LlamaTokenizer's {@code add_prefix_space} (default true): the {@code ▁} put in front when not legacy. */
+        public Builder addPrefixSpace(boolean v) {
+            addPrefixSpace = v;
+            return this;
+        }
+
+        /** The unk token's text (default {@code <unk>}), which non-legacy encoding puts in front of a chunk. */
+        public Builder unkToken(String v) {
+            unkToken = v;
+            return this;
+        }
+
+        /**
+         * The contents of the special-tokens map (bos, eos, unk, pad, sep, cls, mask and additional_special_tokens):
+         * transformers' {@code all_special_tokens}, which decides whether a leading lone {@code ▁} is dropped in
+         * non-legacy mode. An added token flagged special but not in the map does not count.
+         */
+        public Builder specialTokensMap(java.util.Collection<String> v) {
+            specialTokensMap.addAll(v);
             return this;
         }
 
@@ -181,13 +231,52 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
             }
         }
         b.addedTokens(new ArrayList<>(byContent.values()));
+        b.specialTokensMap(specialTokensMap(cfg, dir, json));
+        JsonNode unk = cfg.path("unk_token");
+        if (unk.isTextual()) b.unkToken(unk.asText());
+        else if (unk.isObject() && unk.path("content").isTextual()) b.unkToken(unk.path("content").asText());
         b.addBos(cfg.path("add_bos_token").asBoolean(true));
         b.addEos(cfg.path("add_eos_token").asBoolean(false));
         String cls = cfg.path("tokenizer_class").asText("");
         boolean internlm2 = cls.startsWith("InternLM2Tokenizer")
                 || cfg.path("auto_map").toString().contains("InternLM2Tokenizer");
         b.cleanUpTokenizationSpaces(internlm2 || cfg.path("clean_up_tokenization_spaces").asBoolean(false));
+        // Only LlamaTokenizer (and its CodeLlama subclass) reads "legacy"; InternLM2Tokenizer has no such option.
+        if (cls.startsWith("LlamaTokenizer") || cls.startsWith("CodeLlamaTokenizer")) {
+            b.legacy(cfg.path("legacy").asBoolean(true) || cfg.path("legacy").isNull());
+            b.addPrefixSpace(cfg.path("add_prefix_space").asBoolean(true) || cfg.path("add_prefix_space").isNull());
+        }
         return b.build();
+    }
+
+    /**
+     * transformers' special-tokens map, from tokenizer_config.json and special_tokens_map.json (the latter wins, as
+     * from_pretrained lets it): the named special tokens and additional_special_tokens, as text.
+     */
+    private static List<String> specialTokensMap(JsonNode cfg, Path dir, ObjectMapper json) {
+        Map<String, JsonNode> named = new LinkedHashMap<>();
+        JsonNode additional = cfg.path("additional_special_tokens");
+        String[] names = {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"};
+        for (String n : names) if (!cfg.path(n).isMissingNode()) named.put(n, cfg.path(n));
+        Path mapPath = dir.resolve("special_tokens_map.json");
+        if (Files.exists(mapPath)) {
+            try {
+                JsonNode map = json.readTree(mapPath.toFile());
+                for (String n : names) if (!map.path(n).isMissingNode()) named.put(n, map.path(n));
+                if (map.has("additional_special_tokens")) additional = map.path("additional_special_tokens");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + mapPath, e);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode v : named.values()) addTokenText(v, out);
+        for (JsonNode v : additional) addTokenText(v, out);
+        return out;
+    }
+
+    private static void addTokenText(JsonNode v, List<String> out) {
+        if (v.isTextual()) out.add(v.asText());
+        else if (v.isObject() && v.path("content").isTextual()) out.add(v.path("content").asText());
     }
 
     private SentencePieceBpeTokenizer(Builder b) {
@@ -263,6 +352,14 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         prefix = b.addBos ? new int[]{requireId(tr.bosId(), "bos")} : new int[0];
         suffix = b.addEos ? new int[]{requireId(tr.eosId(), "eos")} : new int[0];
         cleanUp = b.cleanUp;
+        legacy = b.legacy;
+        addPrefixSpace = b.addPrefixSpace;
+        dummyPrefix = legacy && model.normalizer().addDummyPrefix();
+        unkText = b.unkToken;
+        specialTokensMap = java.util.Set.copyOf(b.specialTokensMap);
+        IntList unkIds = new IntList(8);
+        encodeChunk(unkText, unkIds);
+        unkPieces = unkIds.size();
     }
 
     private int requireId(int id, String what) {
@@ -286,12 +383,49 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     public int[] encode(String text, boolean addSpecialTokens) {
         IntList out = new IntList(text.length() / 2 + 4);
         if (addSpecialTokens) out.addAll(prefix);
-        for (AddedTokenSplitter.Piece p : addedSplitter.split(text, 0, text.length())) {
-            if (p.isToken()) out.add(p.tokenId());
-            else encodeChunk(text.substring(p.start(), p.end()), out);
+        if (legacy || text.isEmpty()) {
+            for (AddedTokenSplitter.Piece p : addedSplitter.split(text, 0, text.length())) {
+                if (p.isToken()) out.add(p.tokenId());
+                else encodeChunk(text.substring(p.start(), p.end()), out);
+            }
+        } else {
+            encodeNonLegacy(text, out);
         }
         if (addSpecialTokens) out.addAll(suffix);
         return out.toArray();
+    }
+
+    /** LlamaTokenizer's tokenize with legacy false (the rules are listed at {@link Builder#legacy}). */
+    private void encodeNonLegacy(String text, IntList out) {
+        String t = text.replace(SPACE_CHAR, ' ');
+        if (addPrefixSpace) t = SPACE + t;
+        int first = out.size();
+        List<AddedTokenSplitter.Piece> parts = addedSplitter.split(t, 0, t.length());
+        IntList chunk = new IntList(16);
+        for (AddedTokenSplitter.Piece p : parts) {
+            if (p.isToken()) {
+                out.add(p.tokenId());
+                continue;
+            }
+            String c = t.substring(p.start(), p.end());
+            if (c.isEmpty()) continue;
+            if (c.charAt(0) == SPACE_CHAR || c.charAt(0) == ' ') {
+                // the unk text keeps SentencePiece from treating the leading space as the start of its input
+                chunk.clear();
+                encodeChunk(unkText + c, chunk);
+                int[] ids = chunk.toArray();
+                for (int i = Math.min(unkPieces, ids.length); i < ids.length; i++) out.add(ids[i]);
+            } else {
+                encodeChunk(c, out);
+            }
+        }
+        if (out.size() - first > 1 && SPACE.equals(pieceTextOf(out.get(first))) && specialTokensMap.contains(token(out.get(first + 1)))) {
+            out.removeAt(first);
+        }
+    }
+
+    private String pieceTextOf(int id) {
+        return addedById.containsKey(id) || id >= pieceText.length ? null : pieceText[id];
     }
 
     /** The pieces (as strings) SentencePiece produces for one chunk without added tokens; for tests and tools. */
@@ -313,7 +447,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         }
         if (i == end) return "";
         StringBuilder sb = new StringBuilder(input.length() + 4);
-        if (ns.addDummyPrefix()) sb.append(ns.escapeWhitespaces() ? SPACE : " ");
+        if (dummyPrefix) sb.append(ns.escapeWhitespaces() ? SPACE : " ");
         boolean prevSpace = removeExtra;
         while (i < end) {
             int len;
@@ -437,7 +571,9 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     }
 
     private boolean stripsBosSpace() {
-        return model.normalizer().addDummyPrefix() || model.normalizer().removeExtraWhitespaces();
+        // legacy false: SentencePiece's own strip is off with the dummy prefix, but convert_tokens_to_string drops
+        // the first token's ▁ when add_prefix_space (once per run between added tokens, as _decode calls it per run)
+        return (legacy ? dummyPrefix : addPrefixSpace) || model.normalizer().removeExtraWhitespaces();
     }
 
     /**
