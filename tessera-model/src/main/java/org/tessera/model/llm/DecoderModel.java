@@ -98,7 +98,7 @@ public abstract class DecoderModel implements LanguageModel {
             int m = Math.min(CHUNK, tokens - t0);
             KVCache.Scratch s = cache.scratch(cfg, fused, Math.min(CHUNK, tokens));
             System.arraycopy(embeds, t0 * cfg.hiddenSize(), s.x, 0, m * cfg.hiddenSize());
-            layers(s, m, cache, rope);
+            layers(s, m, cache, rope, false);
             Norms.rmsNorm(s.x, s.xn, m, cfg.hiddenSize(), w.norm(), (float) cfg.rmsNormEps());
             Gemm.matmul(s.xn, 0, m, w.head(), null, logits, t0 * cfg.vocabSize());
         }
@@ -115,7 +115,8 @@ public abstract class DecoderModel implements LanguageModel {
         for (int t0 = 0; t0 < tokens; t0 += CHUNK) {
             m = Math.min(CHUNK, tokens - t0);
             System.arraycopy(embeds, t0 * cfg.hiddenSize(), s.x, 0, m * cfg.hiddenSize());
-            layers(s, m, cache, rope);
+            // only the final chunk's last token needs the top layer's output; earlier ones need only its keys and values
+            layers(s, m, cache, rope, t0 + m == tokens);
         }
         return lastLogits(s, m);
     }
@@ -128,7 +129,7 @@ public abstract class DecoderModel implements LanguageModel {
         checkRoom(cache, 1);
         KVCache.Scratch s = cache.scratch(cfg, fused, 1);
         w.embed().decodeRow(token, s.x, 0);
-        layers(s, 1, cache, rope(cache.length + 1));
+        layers(s, 1, cache, rope(cache.length + 1), false);
         return lastLogits(s, 1);
     }
 
@@ -158,15 +159,23 @@ public abstract class DecoderModel implements LanguageModel {
         return s.logits;
     }
 
-    /** Runs all layers over the m tokens in {@code s.x} (positions cache.length ..), appending them to the cache. */
-    private void layers(KVCache.Scratch s, int m, KVCache cache, Rope rope) {
+    /**
+     * Runs all layers over the m tokens in {@code s.x} (positions cache.length ..), appending them to the cache. With
+     * {@code lastRowOnly} the top layer computes keys and values for all m tokens (the cache needs them) but its
+     * queries, attention, output projection and MLP for the last token only, so only row m − 1 of {@code s.x} is
+     * the model's output afterwards: a prompt's other rows feed nothing (llama.cpp skips them the same way). That
+     * saves ~1/numLayers of a prefill's matrix products.
+     */
+    private void layers(KVCache.Scratch s, int m, KVCache cache, Rope rope, boolean lastRowOnly) {
         int d = cfg.hiddenSize(), inter = cfg.intermediateSize(), kvDim = cfg.kvDim(), hd = cfg.headDim();
         int heads = cfg.numHeads(), kvHeads = cfg.numKvHeads();
         float eps = (float) cfg.rmsNormEps();
         float scale = (float) (1.0 / Math.sqrt(hd));
         int pos0 = cache.length;
         cache.ensureCapacity(pos0 + m);
-        for (int l = 0; l < cfg.numLayers(); l++) {
+        int layers = cfg.numLayers();
+        if (lastRowOnly && m > 1) layers--;
+        for (int l = 0; l < layers; l++) {
             DecoderWeights.Layer lw = w.layers().get(l);
             float[] kc = cache.k[l], vc = cache.v[l];
             // attention
@@ -192,7 +201,42 @@ public abstract class DecoderModel implements LanguageModel {
             Gemm.matmul(s.gate, 0, m, lw.down(), null, s.xn, 0);
             RowOps.add(s.x, 0, s.xn, 0, m * d);
         }
+        if (layers < cfg.numLayers()) topLayerLastRow(s, m, cache, rope);
         cache.length = pos0 + m;
+    }
+
+    /** The top layer of {@link #layers} for {@code lastRowOnly}: keys and values of all m tokens, the rest for row m − 1. */
+    private void topLayerLastRow(KVCache.Scratch s, int m, KVCache cache, Rope rope) {
+        int d = cfg.hiddenSize(), inter = cfg.intermediateSize(), kvDim = cfg.kvDim(), hd = cfg.headDim();
+        int heads = cfg.numHeads(), kvHeads = cfg.numKvHeads();
+        float eps = (float) cfg.rmsNormEps();
+        int pos0 = cache.length, last = pos0 + m - 1, lastRow = (m - 1) * d;
+        DecoderWeights.Layer lw = w.layers().get(cfg.numLayers() - 1);
+        float[] kc = cache.k[cfg.numLayers() - 1], vc = cache.v[cfg.numLayers() - 1];
+        Norms.rmsNorm(s.x, s.xn, m, d, lw.attentionNorm(), eps);
+        switch (lw.qkv()) {
+            case QkvProjection.Separate p -> {
+                Gemm.matmuls(s.xn, 0, m, new WeightMatrix[] {p.k(), p.v()}, new float[][] {p.kBias(), p.vBias()},
+                        new float[][] {kc, vc}, new int[] {pos0 * kvDim, pos0 * kvDim});
+                Gemm.matmul(s.xn, lastRow, 1, p.q(), p.qBias(), s.q, 0);
+            }
+            case QkvProjection.Grouped g -> { // q, k and v are interleaved in one product: the q rows come along
+                Gemm.matmul(s.xn, 0, m, g.w(), g.bias(), s.qkv, 0);
+                scatterGrouped(s.qkv, m, s.q, kc, vc, pos0 * kvDim);
+                System.arraycopy(s.q, (m - 1) * cfg.qDim(), s.q, 0, cfg.qDim());
+            }
+        }
+        rope.applyTokens(s.q, 1, heads, last);
+        for (int t = 0; t < m; t++) rope.apply(kc, (pos0 + t) * kvDim, kvHeads, pos0 + t);
+        Attention.attention(s.q, kc, 0, kvDim, hd, vc, 0, kvDim, hd, s.att, 1, last + 1, heads, kvHeads, hd,
+                (float) (1.0 / Math.sqrt(hd)), true, last);
+        Gemm.matmul(s.att, 0, 1, lw.o(), lw.oBias(), s.xn, 0);
+        RowOps.add(s.x, lastRow, s.xn, 0, d);
+        Norms.rmsNormRow(s.x, lastRow, s.xn, 0, d, lw.mlpNorm(), eps);
+        Gemm.matmuls(s.xn, 0, 1, new WeightMatrix[] {lw.gate(), lw.up()}, null, new float[][] {s.gate, s.up}, new int[] {0, 0});
+        RowOps.siluMul(s.gate, s.up, inter);
+        Gemm.matmul(s.gate, 0, 1, lw.down(), null, s.xn, 0);
+        RowOps.add(s.x, lastRow, s.xn, 0, d);
     }
 
     /**

@@ -108,6 +108,27 @@ class DecoderCacheTest {
         assertClose(f + ": decode vs full forward (40 tokens)", incTail, fullTail, TOL);
     }
 
+    /**
+     * prefill() skips the top layer's output for all but the last token (its keys and values still go to the cache):
+     * a second prompt on a filled cache (a chat's next turn), then decoding, must see exactly the cache a full forward
+     * pass builds, at every layer.
+     */
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void prefillOnAFilledCacheThenDecodeEqualsFullForward(Family f) {
+        DecoderModel llm = llm(f);
+        int v = llm.vocabSize();
+        int[] ids = tokens(5, 32, v);
+        float[] full = llm.forward(llm.embed(ids), ids.length, llm.newCache());
+        KVCache cache = llm.newCache();
+        llm.prefill(llm.embed(Arrays.copyOf(ids, 9)), 9, cache);
+        float[] second = llm.prefill(llm.embed(Arrays.copyOfRange(ids, 9, 22)), 13, cache);
+        assertClose(f + ": second prefill's last logits", second, Arrays.copyOfRange(full, 21 * v, 22 * v), TOL);
+        for (int t = 22; t < ids.length; t++) {
+            assertClose(f + ": decode at " + t + " after two prefills", llm.decode(ids[t], cache), Arrays.copyOfRange(full, t * v, (t + 1) * v), TOL);
+        }
+    }
+
     /** A prompt longer than one chunk (512) runs in chunks; one token at a time gives the same logits. */
     @ParameterizedTest
     @EnumSource(Family.class)
