@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
  * lines of receipt text).
  */
 @Command(name = "reader-data", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a lesson for the reader: one-tile images (112 px) answered with their text, each with \"patch_text\", the character "
-                + "at every 14 px patch, for the training setting patch_readout. --lesson cells: three lines with one character centred in each patch "
+        description = {"Write a lesson for the reader: one-tile images (112 px) answered with their text, each with \"patch_text\", the characters "
+                + "of every 14 px patch (up to four, each drawn character named once), for the training setting patch_readout. --lesson cells: three lines with one character centred in each patch "
                 + "(the first lesson); --lesson grid: lines of characters at a regular pitch (--pitch), starting anywhere; --lesson digits: one to four lines of prices, dates, times and numbers at any position and size; --lesson text: one to four lines of receipt text (and random characters) at any position and size.",
                 "Writes DATA/train_NAME.jsonl and DATA/NAME/; the text lesson reads DATA/train_layout.jsonl (data synth --layout, or tessera tiny train's data/).",
                 "Example: tessera tiny reader-data --data runs/tiny/data --name tiletext --count 30000 && "

@@ -320,53 +320,44 @@ public final class TinyRecipe {
         if (charset.isEmpty() || charset.chars().anyMatch(c -> c <= ' ' || c > '~')) {
             throw new IllegalArgumentException("the cell lesson's characters must be printable ASCII without spaces");
         }
-        Path out = dataDir.resolve("train_" + name + ".jsonl");
-        Path dir = dataDir.resolve(name);
         int grid = TILE / PATCH;
         org.tessera.synth.FontBook[] faces = org.tessera.synth.FontBook.values();
-        AtomicFiles.write(out, stream -> {
-            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
-            Files.createDirectories(dir);
-            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-            for (int n = 0; n < count; n++) {
-                double cap = 9 + 2 * rng.nextDouble();
-                java.awt.Font font = faces[rng.nextInt(faces.length)].atCap(cap);
-                var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
-                var g = img.createGraphics();
-                int paper = 225 + rng.nextInt(31), ink = rng.nextInt(70);
-                g.setColor(new java.awt.Color(paper, paper, paper));
-                g.fillRect(0, 0, TILE, TILE);
-                g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-                g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
-                g.setFont(font);
-                g.setColor(new java.awt.Color(ink, ink, ink));
-                char[] cells = new char[grid * grid];
-                java.util.Arrays.fill(cells, ' ');
-                List<String> lines = new java.util.ArrayList<>();
-                for (int row = 1; row < grid - 1; row += 2) {
-                    StringBuilder line = new StringBuilder();
-                    for (int col = 0; col < grid; col++) {
-                        if (rng.nextInt(10) < 3) {
-                            line.append(' ');
-                            continue;
-                        }
-                        char ch = charset.charAt(rng.nextInt(charset.length()));
-                        var bounds = font.createGlyphVector(org.tessera.synth.FontBook.FRC, String.valueOf(ch)).getVisualBounds();
-                        float x = (float) (col * PATCH + (PATCH - bounds.getWidth()) / 2 - bounds.getX() + rng.nextInt(3) - 1);
-                        float y = (float) (row * PATCH + (PATCH + cap) / 2 + rng.nextInt(3) - 1);
-                        g.drawString(String.valueOf(ch), x, y);
-                        cells[row * grid + col] = ch;
-                        line.append(ch);
+        return writeLessonImages(dataDir, name, count, seed, rng -> {
+            double cap = 9 + 2 * rng.nextDouble();
+            java.awt.Font font = faces[rng.nextInt(faces.length)].atCap(cap);
+            var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            var g = img.createGraphics();
+            int paper = 225 + rng.nextInt(31), ink = rng.nextInt(70);
+            g.setColor(new java.awt.Color(paper, paper, paper));
+            g.fillRect(0, 0, TILE, TILE);
+            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+            g.setFont(font);
+            g.setColor(new java.awt.Color(ink, ink, ink));
+            char[] cells = new char[grid * grid];
+            java.util.Arrays.fill(cells, ' ');
+            List<String> lines = new java.util.ArrayList<>();
+            for (int row = 1; row < grid - 1; row += 2) {
+                StringBuilder line = new StringBuilder();
+                for (int col = 0; col < grid; col++) {
+                    if (rng.nextInt(10) < 3) {
+                        line.append(' ');
+                        continue;
                     }
-                    String t = line.toString().stripTrailing();
-                    lines.add(t.isEmpty() ? "-" : t);
+                    char ch = charset.charAt(rng.nextInt(charset.length()));
+                    var bounds = font.createGlyphVector(org.tessera.synth.FontBook.FRC, String.valueOf(ch)).getVisualBounds();
+                    float x = (float) (col * PATCH + (PATCH - bounds.getWidth()) / 2 - bounds.getX() + rng.nextInt(3) - 1);
+                    float y = (float) (row * PATCH + (PATCH + cap) / 2 + rng.nextInt(3) - 1);
+                    g.drawString(String.valueOf(ch), x, y);
+                    cells[row * grid + col] = ch;
+                    line.append(ch);
                 }
-                g.dispose();
-                writeLessonExample(dataDir, name, n, img, lines, new String(cells), w);
+                String t = line.toString().stripTrailing();
+                lines.add(t.isEmpty() ? "-" : t);
             }
-            w.flush();
+            g.dispose();
+            return new LessonImage(img, lines, new String(cells));
         });
-        return out;
     }
 
     /**
@@ -383,64 +374,47 @@ public final class TinyRecipe {
         if (!(minPitch >= 4) || maxPitch < minPitch || maxPitch > TILE / 4.0) {
             throw new IllegalArgumentException("the grid lesson's pitch must satisfy 4 <= min <= max <= " + TILE / 4);
         }
-        Path out = dataDir.resolve("train_" + name + ".jsonl");
-        Path dir = dataDir.resolve(name);
         org.tessera.synth.FontBook[] faces = org.tessera.synth.FontBook.values();
-        AtomicFiles.write(out, stream -> {
-            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
-            Files.createDirectories(dir);
-            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-            int margin = 3;
-            for (int n = 0; n < count; n++) {
-                double pitch = minPitch + rng.nextDouble() * (maxPitch - minPitch);
-                double cap = 0.75 * pitch;
-                double spacing = pitch * (1.6 + 0.6 * rng.nextDouble());
-                int fit = (int) Math.max(1, Math.min(4, Math.floor((TILE - 2 * margin) / spacing)));
-                int lineCount = 1 + rng.nextInt(fit);
-                java.awt.Font font = faces[rng.nextInt(faces.length)].atCap(cap);
-                var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
-                var g = img.createGraphics();
-                int paper = 225 + rng.nextInt(31), ink = rng.nextInt(70);
-                g.setColor(new java.awt.Color(paper, paper, Math.max(0, paper - rng.nextInt(12))));
-                g.fillRect(0, 0, TILE, TILE);
-                g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-                g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
-                g.setFont(font);
-                g.setColor(new java.awt.Color(ink, ink, ink));
-                double top = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - lineCount * spacing);
-                int maxCells = (int) Math.floor((TILE - 2 * margin) / pitch);
-                List<String> drawn = new java.util.ArrayList<>();
-                List<java.awt.Shape> glyphs = new java.util.ArrayList<>();
-                StringBuilder glyphChars = new StringBuilder();
-                for (int i = 0; i < lineCount; i++) {
-                    int cells = 1 + rng.nextInt(maxCells);
-                    double x0 = margin + rng.nextDouble() * (TILE - 2 * margin - cells * pitch);
-                    double baseline = top + i * spacing + (spacing + cap) / 2;
-                    StringBuilder line = new StringBuilder();
-                    for (int c = 0; c < cells; c++) {
-                        if (c > 0 && c + 1 < cells && line.charAt(c - 1) != ' ' && rng.nextInt(10) < 3) {
-                            line.append(' '); // a single space between characters, never two: the answer's spaces are then unambiguous
-                            continue;
-                        }
-                        char ch = charset.charAt(rng.nextInt(charset.length()));
-                        java.awt.font.GlyphVector gv = font.createGlyphVector(org.tessera.synth.FontBook.FRC, String.valueOf(ch));
-                        var bounds = gv.getVisualBounds();
-                        float x = (float) (x0 + c * pitch + (pitch - bounds.getWidth()) / 2 - bounds.getX());
-                        g.drawGlyphVector(gv, x, (float) baseline);
-                        glyphs.add(gv.getGlyphOutline(0, x, (float) baseline));
-                        glyphChars.append(ch);
-                        line.append(ch);
+        int margin = 3;
+        return writeLessonImages(dataDir, name, count, seed, rng -> {
+            double pitch = minPitch + rng.nextDouble() * (maxPitch - minPitch);
+            double cap = 0.75 * pitch;
+            double spacing = pitch * (1.6 + 0.6 * rng.nextDouble());
+            int fit = (int) Math.max(1, Math.min(4, Math.floor((TILE - 2 * margin) / spacing)));
+            int lineCount = 1 + rng.nextInt(fit);
+            java.awt.Font font = faces[rng.nextInt(faces.length)].atCap(cap);
+            var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            var g = tintedPaper(img, rng, font);
+            double top = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - lineCount * spacing);
+            int maxCells = (int) Math.floor((TILE - 2 * margin) / pitch);
+            List<String> drawn = new java.util.ArrayList<>();
+            List<java.awt.Shape> glyphs = new java.util.ArrayList<>();
+            StringBuilder glyphChars = new StringBuilder();
+            for (int i = 0; i < lineCount; i++) {
+                int cells = 1 + rng.nextInt(maxCells);
+                double x0 = margin + rng.nextDouble() * (TILE - 2 * margin - cells * pitch);
+                double baseline = top + i * spacing + (spacing + cap) / 2;
+                StringBuilder line = new StringBuilder();
+                for (int c = 0; c < cells; c++) {
+                    if (c > 0 && c + 1 < cells && line.charAt(c - 1) != ' ' && rng.nextInt(10) < 3) {
+                        line.append(' '); // a single space between characters, never two: the answer's spaces are then unambiguous
+                        continue;
                     }
-                    String t = line.toString().strip();
-                    if (!t.isEmpty()) drawn.add(t);
+                    char ch = charset.charAt(rng.nextInt(charset.length()));
+                    java.awt.font.GlyphVector gv = font.createGlyphVector(org.tessera.synth.FontBook.FRC, String.valueOf(ch));
+                    var bounds = gv.getVisualBounds();
+                    float x = (float) (x0 + c * pitch + (pitch - bounds.getWidth()) / 2 - bounds.getX());
+                    g.drawGlyphVector(gv, x, (float) baseline);
+                    glyphs.add(gv.getGlyphOutline(0, x, (float) baseline));
+                    glyphChars.append(ch);
+                    line.append(ch);
                 }
-                g.dispose();
-                if (drawn.isEmpty()) { n--; continue; }
-                writeLessonExample(dataDir, name, n, img, drawn, patchText(glyphs, glyphChars), w);
+                String t = line.toString().strip();
+                if (!t.isEmpty()) drawn.add(t);
             }
-            w.flush();
+            g.dispose();
+            return drawn.isEmpty() ? null : new LessonImage(img, drawn, patchText(glyphs, glyphChars));
         });
-        return out;
     }
 
     /**
@@ -490,59 +464,42 @@ public final class TinyRecipe {
      */
     private static Path writeFreeLines(Path dataDir, String name, int count, long seed, double minCap, double maxCap,
                                        java.util.function.Function<java.util.SplittableRandom, String> lineSource) {
-        Path out = dataDir.resolve("train_" + name + ".jsonl");
-        Path dir = dataDir.resolve(name);
         org.tessera.synth.FontBook[] faces = org.tessera.synth.FontBook.values();
-        AtomicFiles.write(out, stream -> {
-            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
-            Files.createDirectories(dir);
-            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-            int margin = 4;
-            for (int n = 0; n < count; n++) {
-                double cap = minCap + rng.nextDouble() * (maxCap - minCap);
-                double pitch = cap * (1.6 + 0.4 * rng.nextDouble());
-                int fit = (int) Math.max(1, Math.min(4, Math.floor((TILE - 2 * margin) / pitch)));
-                int lineCount = 1 + rng.nextInt(fit);
-                org.tessera.synth.FontBook face = faces[rng.nextInt(faces.length)];
-                java.awt.Font font = face.atCap(cap);
-                var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
-                var g = img.createGraphics();
-                int paper = 225 + rng.nextInt(31), ink = rng.nextInt(70);
-                g.setColor(new java.awt.Color(paper, paper, Math.max(0, paper - rng.nextInt(12))));
-                g.fillRect(0, 0, TILE, TILE);
-                g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-                g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
-                g.setFont(font);
-                g.setColor(new java.awt.Color(ink, ink, ink));
-                double top = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - lineCount * pitch);
-                List<String> drawn = new java.util.ArrayList<>();
-                List<java.awt.Shape> glyphs = new java.util.ArrayList<>();
-                StringBuilder glyphChars = new StringBuilder();
-                for (int i = 0; i < lineCount; i++) {
-                    String text = lineSource.apply(rng);
-                    while (!text.isEmpty() && font.getStringBounds(text, org.tessera.synth.FontBook.FRC).getWidth() > TILE - 2 * margin) {
-                        text = text.substring(0, text.length() - 1).strip();
-                    }
-                    if (text.isEmpty()) continue;
-                    double width = font.getStringBounds(text, org.tessera.synth.FontBook.FRC).getWidth();
-                    double x = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - width);
-                    double baseline = top + (drawn.size() + 1) * pitch - (pitch - cap) / 2;
-                    java.awt.font.GlyphVector gv = font.createGlyphVector(org.tessera.synth.FontBook.FRC, text);
-                    g.drawGlyphVector(gv, (float) x, (float) baseline);
-                    for (int k = 0; k < text.length() && k < gv.getNumGlyphs(); k++) {
-                        if (text.charAt(k) == ' ') continue;
-                        glyphs.add(gv.getGlyphOutline(k, (float) x, (float) baseline));
-                        glyphChars.append(text.charAt(k));
-                    }
-                    drawn.add(text);
+        int margin = 4;
+        return writeLessonImages(dataDir, name, count, seed, rng -> {
+            double cap = minCap + rng.nextDouble() * (maxCap - minCap);
+            double pitch = cap * (1.6 + 0.4 * rng.nextDouble());
+            int fit = (int) Math.max(1, Math.min(4, Math.floor((TILE - 2 * margin) / pitch)));
+            int lineCount = 1 + rng.nextInt(fit);
+            org.tessera.synth.FontBook face = faces[rng.nextInt(faces.length)];
+            java.awt.Font font = face.atCap(cap);
+            var img = new java.awt.image.BufferedImage(TILE, TILE, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            var g = tintedPaper(img, rng, font);
+            double top = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - lineCount * pitch);
+            List<String> drawn = new java.util.ArrayList<>();
+            List<java.awt.Shape> glyphs = new java.util.ArrayList<>();
+            StringBuilder glyphChars = new StringBuilder();
+            for (int i = 0; i < lineCount; i++) {
+                String text = lineSource.apply(rng);
+                while (!text.isEmpty() && font.getStringBounds(text, org.tessera.synth.FontBook.FRC).getWidth() > TILE - 2 * margin) {
+                    text = text.substring(0, text.length() - 1).strip();
                 }
-                g.dispose();
-                if (drawn.isEmpty()) { n--; continue; }
-                writeLessonExample(dataDir, name, n, img, drawn, patchText(glyphs, glyphChars), w);
+                if (text.isEmpty()) continue;
+                double width = font.getStringBounds(text, org.tessera.synth.FontBook.FRC).getWidth();
+                double x = margin + rng.nextDouble() * Math.max(0, TILE - 2 * margin - width);
+                double baseline = top + (drawn.size() + 1) * pitch - (pitch - cap) / 2;
+                java.awt.font.GlyphVector gv = font.createGlyphVector(org.tessera.synth.FontBook.FRC, text);
+                g.drawGlyphVector(gv, (float) x, (float) baseline);
+                for (int k = 0; k < text.length() && k < gv.getNumGlyphs(); k++) {
+                    if (text.charAt(k) == ' ') continue;
+                    glyphs.add(gv.getGlyphOutline(k, (float) x, (float) baseline));
+                    glyphChars.append(text.charAt(k));
+                }
+                drawn.add(text);
             }
-            w.flush();
+            g.dispose();
+            return drawn.isEmpty() ? null : new LessonImage(img, drawn, patchText(glyphs, glyphChars));
         });
-        return out;
     }
 
     /** Characters named per patch in the lessons' {@code patch_text}: the patch readout's slots. */
@@ -625,6 +582,44 @@ public final class TinyRecipe {
         char[] c = new char[n];
         for (int i = 0; i < n; i++) c[i] = (char) ('0' + rng.nextInt(10));
         return new String(c);
+    }
+
+    /** A lesson image as drawn: the picture, its lines (the answer) and its patch labels ({@link #patchText}). */
+    private record LessonImage(java.awt.image.BufferedImage img, List<String> lines, String patchText) {}
+
+    /**
+     * Writes {@code train_NAME.jsonl} and {@code NAME/}: {@code count} images, each from one call of {@code draw} on
+     * the lesson's random stream (seeded with {@code seed}); a call that returns null drew nothing and is repeated.
+     */
+    private static Path writeLessonImages(Path dataDir, String name, int count, long seed,
+                                          java.util.function.Function<java.util.SplittableRandom, LessonImage> draw) {
+        Path out = dataDir.resolve("train_" + name + ".jsonl");
+        Path dir = dataDir.resolve(name);
+        AtomicFiles.write(out, stream -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+            Files.createDirectories(dir);
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            for (int n = 0; n < count; n++) {
+                LessonImage image = draw.apply(rng);
+                if (image == null) { n--; continue; }
+                writeLessonExample(dataDir, name, n, image.img(), image.lines(), image.patchText(), w);
+            }
+            w.flush();
+        });
+        return out;
+    }
+
+    /** Fills the tile with paper of a random light shade (a little yellow at times) and sets a dark ink, anti-aliased, in {@code font}. */
+    private static java.awt.Graphics2D tintedPaper(java.awt.image.BufferedImage img, java.util.SplittableRandom rng, java.awt.Font font) {
+        var g = img.createGraphics();
+        int paper = 225 + rng.nextInt(31), ink = rng.nextInt(70);
+        g.setColor(new java.awt.Color(paper, paper, Math.max(0, paper - rng.nextInt(12))));
+        g.fillRect(0, 0, TILE, TILE);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_FRACTIONALMETRICS, java.awt.RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        g.setFont(font);
+        g.setColor(new java.awt.Color(ink, ink, ink));
+        return g;
     }
 
     /** Writes one lesson image as {@code NAME/NNNNNNN.png} and its JSONL line: "Read the text.", its lines, its patch text. */
